@@ -1,0 +1,3 @@
+from saylau.cli.main import app
+
+app(prog_name="saylau")

@@ -1,0 +1,1 @@
+"""The ``saylau`` command line."""

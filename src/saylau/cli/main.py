@@ -1,0 +1,23 @@
+"""The ``saylau`` command: one Typer application with a sub-command group per area."""
+
+from __future__ import annotations
+
+import typer
+
+from saylau.cli import demo, law_allocate, law_calendar, law_district, law_recall
+
+app = typer.Typer(
+    name="saylau",
+    help="Saylau: Kazakhstan's maslikhat elections end to end.",
+    no_args_is_help=True,
+    add_completion=False,
+)
+law_app = typer.Typer(
+    help="The electoral law as machine-readable commands (JSON in, JSON out).",
+    no_args_is_help=True,
+)
+app.add_typer(law_app, name="law")
+
+for module in (law_allocate, law_district, law_recall, law_calendar):
+    module.register(law_app)
+demo.register(app)

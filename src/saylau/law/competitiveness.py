@@ -1,0 +1,130 @@
+"""The electoral competitiveness index KB of a single-member district (decision #18).
+
+KB = K2 / K1, the runner-up's vote share over the winner's (monograph §9.5, [L1823–L1841]). Both
+shares have the same base, so KB is simply votes2 / votes1 and the open question of the base
+(monograph §12.25) does not change it. KB is kept exact; it is shown rounded half-up to one decimal
+and banded on the rounded value: low ≤ 0.3, medium 0.4–0.6, high ≥ 0.7. An unopposed winner has
+KB = 0 (low). A maslikhat's or region's value is the mean of its districts' unrounded KB, rounded
+only for display.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from enum import StrEnum
+from fractions import Fraction
+
+from saylau.law.errors import require, require_non_negative
+
+LOW_MAX = Fraction(3, 10)
+"""Highest rounded KB still "low" (decision #18)."""
+MEDIUM_MAX = Fraction(6, 10)
+"""Highest rounded KB still "medium"; from 0.7 on it is "high" (decision #18)."""
+
+
+class CompetitivenessBand(StrEnum):
+    """Bands of the rounded KB (decision #18; monograph [L1833–L1835])."""
+
+    LOW = "low"
+    MEDIUM = "medium"
+    HIGH = "high"
+
+
+@dataclass(frozen=True)
+class Competitiveness:
+    """An exact KB, its one-decimal display value and its band."""
+
+    index: Fraction
+    rounded: Fraction
+    band: CompetitivenessBand
+
+    @property
+    def display(self) -> str:
+        """The rounded value as printed, e.g. ``"0.7"``."""
+        return format_tenths(self.rounded)
+
+
+def round_half_up_tenths(value: Fraction) -> Fraction:
+    """Round a non-negative exact value to one decimal, halves up (0.65 → 0.7; decision #18)."""
+    require(value >= 0, "value", str(value), "KB values are never negative")
+    return Fraction(math.floor(value * 10 + Fraction(1, 2)), 10)
+
+
+def format_tenths(rounded: Fraction) -> str:
+    """Print a non-negative multiple of 0.1 with exactly one decimal (no floats involved)."""
+    tenths = rounded * 10
+    require(
+        tenths.denominator == 1 and tenths >= 0,
+        "rounded",
+        str(rounded),
+        "must be a non-negative multiple of 1/10",
+    )
+    n = tenths.numerator
+    return f"{n // 10}.{n % 10}"
+
+
+def band_of(rounded: Fraction) -> CompetitivenessBand:
+    """The band of a rounded KB: ≤ 0.3 low, 0.4–0.6 medium, ≥ 0.7 high (decision #18)."""
+    require(
+        (rounded * 10).denominator == 1 and rounded >= 0,
+        "rounded",
+        str(rounded),
+        "bands apply to KB rounded to one decimal",
+    )
+    if rounded <= LOW_MAX:
+        return CompetitivenessBand.LOW
+    if rounded <= MEDIUM_MAX:
+        return CompetitivenessBand.MEDIUM
+    return CompetitivenessBand.HIGH
+
+
+def _classify(index: Fraction) -> Competitiveness:
+    rounded = round_half_up_tenths(index)
+    return Competitiveness(index=index, rounded=rounded, band=band_of(rounded))
+
+
+def competitiveness_index(
+    winner: int | Fraction, runner_up: int | Fraction | None
+) -> Competitiveness:
+    """KB = K2 / K1 from the winner's and runner-up's votes or shares (decision #18).
+
+    ``runner_up=None`` means the winner was unopposed: KB = 0, band low (decision #18; the
+    monograph's "minimum 0.1" [L1831] ignores this case). Percentages may be given as exact
+    decimals, e.g. ``Fraction("31.3")``.
+    """
+    k1 = Fraction(winner)
+    require(k1 > 0, "winner", str(k1), "KB needs a winner with a positive vote share")
+    if runner_up is None:
+        return _classify(Fraction(0))
+    k2 = Fraction(runner_up)
+    require(k2 >= 0, "runner_up", str(k2), "a vote share is never negative")
+    require(k2 <= k1, "runner_up", str(k2), f"the runner-up cannot exceed the winner ({k1})")
+    return _classify(k2 / k1)
+
+
+def district_competitiveness(votes: Sequence[int]) -> Competitiveness | None:
+    """KB of a district from every candidate's votes (order irrelevant; "against all" excluded).
+
+    The two largest counts are K1 and K2, so a first-place tie gives KB = 1 and the index is also
+    defined when nobody is elected yet (runoff, repeat election). One candidate: KB = 0. ``None``
+    when KB is undefined: two or more candidates and nobody received a vote (0 / 0).
+    """
+    require(bool(votes), "votes", [], "a district has at least one candidate")
+    for v in votes:
+        require_non_negative("votes", v)
+    ordered = sorted(votes, reverse=True)
+    if len(ordered) == 1:  # unopposed, whatever the votes (decision #18)
+        return _classify(Fraction(0))
+    if ordered[0] == 0:
+        return None
+    return competitiveness_index(ordered[0], ordered[1])
+
+
+def mean_competitiveness(indices: Sequence[Fraction]) -> Competitiveness:
+    """A maslikhat's or region's KB: the mean of its districts' unrounded KB (decision #18)."""
+    require(bool(indices), "indices", [], "a mean needs at least one district")
+    for k in indices:
+        require(0 <= k <= 1, "indices", str(k), "every KB lies in [0, 1]")
+    return _classify(sum(indices, Fraction(0)) / len(indices))

@@ -1,0 +1,1 @@
+"""Reference data shipped with the package (sources noted beside each file in ``data/``)."""
