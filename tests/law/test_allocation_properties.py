@@ -1,8 +1,9 @@
-"""Invariants of party-list allocation (CL art. 111-1, 97-1; decisions #1–#4), checked by Hypothesis."""
+"""Invariants of party-list allocation (CL art. 111-1, 97-1; decisions #1–#4), by Hypothesis."""
 
 from __future__ import annotations
 
 import dataclasses
+import random
 from fractions import Fraction
 from math import ceil, floor
 
@@ -30,22 +31,24 @@ SEED = "published-seed"
 
 @st.composite
 def elections(
-    draw: st.DrawFn, distinct_registration: bool = False, max_votes: int = 100_000
+    draw: st.DrawFn, distinct_registration: bool = False
 ) -> tuple[list[PartyList], int, int]:
     """Lists (distinct names), seats and "against all"; small vote ranges make ties likely."""
+    max_votes = draw(st.sampled_from([10, 1000, 100_000]))
     n = draw(st.integers(1, 8))
     votes = draw(st.lists(st.integers(0, max_votes), min_size=n, max_size=n))
     if distinct_registration:
         registered = draw(st.permutations(list(range(1, n + 1))))
     else:
         registered = draw(st.lists(st.integers(1, n), min_size=n, max_size=n))
-    data = [PartyList(f"P{i}", v, r) for i, (v, r) in enumerate(zip(votes, registered, strict=True))]
+    data = [
+        PartyList(f"P{i}", v, r) for i, (v, r) in enumerate(zip(votes, registered, strict=True))
+    ]
     seats = draw(st.integers(1, 60))
     against_all = draw(st.integers(0, max_votes // 4))
     return data, seats, against_all
 
 
-votes_range = st.sampled_from([10, 1000, 100_000])
 methods = st.sampled_from(list(Method))
 rule_sets = st.sampled_from(RULES)
 
@@ -62,7 +65,7 @@ def run(
 def test_seats_add_up_or_nothing_is_allocated(
     case: tuple[list[PartyList], int, int], rules: ListRules, method: Method
 ) -> None:
-    """Every seat is allocated once passes exist (paras 1–4); none at all otherwise (decision #2)."""
+    """Every seat is allocated once a list passes (paras 1–4); none otherwise (decision #2)."""
     result = run(case, rules, method)
     data, seats, _ = case
     if any(t.passed for t in result.tests):
@@ -78,13 +81,13 @@ def test_seats_add_up_or_nothing_is_allocated(
 @settings(max_examples=300, deadline=None)
 @given(elections(), rule_sets, methods, st.randoms(use_true_random=False))
 def test_anonymity_permuting_lists_changes_nothing(
-    case: tuple[list[PartyList], int, int], rules: ListRules, method: Method, rnd: object
+    case: tuple[list[PartyList], int, int], rules: ListRules, method: Method, rnd: random.Random
 ) -> None:
     """The order in which lists are entered is irrelevant; only votes and registration order count
     (art. 111-1 para 4; the lot depends on the seed and the tied names, not their order)."""
     data, seats, against_all = case
     shuffled = list(data)
-    rnd.shuffle(shuffled)  # type: ignore[attr-defined]
+    rnd.shuffle(shuffled)
     a = run(case, rules, method)
     b = run((shuffled, seats, against_all), rules, method)
     assert dict(a.seats) == dict(b.seats)
@@ -94,14 +97,14 @@ def test_anonymity_permuting_lists_changes_nothing(
 @settings(max_examples=200, deadline=None)
 @given(elections(distinct_registration=True), rule_sets, st.randoms(use_true_random=False))
 def test_anonymity_renaming_parties_with_their_registration(
-    case: tuple[list[PartyList], int, int], rules: ListRules, rnd: object
+    case: tuple[list[PartyList], int, int], rules: ListRules, rnd: random.Random
 ) -> None:
     """Names carry no weight: permuting (name, registration) together with the votes relabels the
     result and nothing else."""
     data, seats, against_all = case
     names = [p.party for p in data]
     new_names = list(names)
-    rnd.shuffle(new_names)  # type: ignore[attr-defined]
+    rnd.shuffle(new_names)
     rename = dict(zip(names, new_names, strict=True))
     renamed = [PartyList(rename[p.party], p.votes, p.registered) for p in data]
     a = allocate(data, seats, rules, against_all=against_all)
@@ -199,8 +202,11 @@ def test_more_votes_never_cost_a_passing_list_a_seat(
 
 
 @settings(max_examples=200, deadline=None)
-@given(elections(distinct_registration=True), rule_sets, st.sampled_from([Method.DHONDT,
-                                                                           Method.SAINTE_LAGUE]))
+@given(
+    elections(distinct_registration=True),
+    rule_sets,
+    st.sampled_from([Method.DHONDT, Method.SAINTE_LAGUE]),
+)
 def test_divisor_methods_are_house_monotone(
     case: tuple[list[PartyList], int, int], rules: ListRules, method: Method
 ) -> None:

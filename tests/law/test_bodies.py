@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import random
 from datetime import date, timedelta
 
 import pytest
@@ -256,11 +257,11 @@ def test_two_mandates_in_the_same_body_is_a_conflict_and_distinct_people_are_fin
     st.randoms(use_true_random=False),
 )
 def test_one_seat_per_person_ignores_input_order(
-    mandates: list[tuple[str, str]], rnd: object
+    mandates: list[tuple[str, str]], rnd: random.Random
 ) -> None:
     """The result depends only on the mandates, and flags exactly the people with > 1 mandate."""
     shuffled = list(mandates)
-    rnd.shuffle(shuffled)  # type: ignore[attr-defined]
+    rnd.shuffle(shuffled)
     assert check_one_seat_per_person(mandates) == check_one_seat_per_person(shuffled)
     people = [p for p, _ in mandates]
     expected = sorted({p for p in people if people.count(p) > 1})

@@ -79,13 +79,13 @@ def test_kazakh_letters_come_before_the_next_russian_letter(after: str, next_let
 
 
 def test_shorter_prefix_first() -> None:
-    """A name that is the beginning of another sorts first (dictionary order)."""
+    """CL art. 37 para 1 (dictionary order): a name that begins another sorts first."""
     assert ordered("Асан", "Асанов", "Асанова")
     assert ordered("", "А")
 
 
 def test_case_insensitive() -> None:
-    """Case does not decide between different names."""
+    """CL art. 37 para 1: the alphabet has no case, so case does not decide between names."""
     assert ordered("асанов", "Бекова")
     assert ordered("АСАНОВ", "бекова")
     assert ordered("Әбенов", "БЕКОВА")
@@ -94,25 +94,25 @@ def test_case_insensitive() -> None:
 
 
 def test_separators_ignored_letter_by_letter() -> None:
-    """Hyphens and spaces do not break the letter-by-letter comparison (documented rule)."""
+    """CL art. 37 para 1, letter by letter: hyphens and spaces are skipped (collation.py rule 1)."""
     assert ordered("Әлиа", "Әли-Ахмет", "Әлиб")
     # Н Ұ Р А < Н Ұ Р Б: the space is skipped (were it a letter before А, "Нұр Бек" would be first).
     assert ordered("Нұра", "Нұр Бек", "Нұрбекова")
 
 
 def test_separators_decide_only_between_same_letters() -> None:
-    """Same letters: no separator < space < hyphen (documented second level)."""
+    """CL art. 37 para 1, same letters: no separator < space < hyphen (collation.py rule 2)."""
     assert ordered("Нұрсұлтан", "Нұр Сұлтан", "Нұр-Сұлтан")
 
 
 def test_digits_before_letters_and_latin_after_ya() -> None:
-    """Characters outside the alphabet: digits first, Latin letters after Я."""
+    """Outside the alphabet of CL art. 37 para 1: digits first, Latin letters after Я."""
     assert ordered("1-округ", "А", "Я", "A", "z")
     assert ordered("Яков", "Adam")
 
 
 def test_decomposed_input_is_normalised() -> None:
-    """Й typed as И + combining breve, Ё as Е + diaeresis, are the letters Й and Ё."""
+    """CL art. 37 para 1 letters Й and Ё typed as И + breve, Е + diaeresis sort as Й and Ё."""
     decomposed = unicodedata.normalize("NFD", "Йод Ёлка")
     assert decomposed != "Йод Ёлка"
     assert kazakh_sort_key(decomposed) == kazakh_sort_key("Йод Ёлка")
@@ -181,14 +181,14 @@ names = st.text(alphabet="".join(ALPHABET) + "абвәғқ -ABCxyz019'", max_siz
 @settings(max_examples=300)
 @given(names, names)
 def test_key_is_a_total_order(a: str, b: str) -> None:
-    """Equal keys only for equal texts, so sorting never depends on the input order."""
+    """CL art. 37 para 1 order is total: equal keys only for equal texts."""
     assert (kazakh_sort_key(a) == kazakh_sort_key(b)) == (a == b)
 
 
 @settings(max_examples=200)
 @given(names, names, names)
 def test_candidate_key_is_deterministic_under_permutation(a: str, b: str, c: str) -> None:
-    """Any input order of the same candidates gives the same sorted order."""
+    """CL art. 37 para 1: any input order of the same candidates gives the same ballot order."""
     people = [(a, b, c), (b, c, a), (c, a, b)]
     forward = sorted(people, key=lambda p: candidate_sort_key(*p))
     backward = sorted(reversed(people), key=lambda p: candidate_sort_key(*p))

@@ -31,7 +31,7 @@ SMD_ROUTES = (
 def test_single_member_candidate_2023(route: NominationRoute) -> None:
     """CL art. 104 para 1-1: 5 × MW = 5 × 70,000 = 350,000 tenge, whoever nominated."""
     due = deposit_due(route, 1, 2023, None, RULES_2023)
-    assert (due.per_person, due.amount, due.share_due) == (350_000, 350_000, 1)
+    assert (due.per_person, due.amount, due.share_due) == (350_000, 350_000, Fraction(1))
     assert due.article == "CL art. 104 para 1-1"
 
 
@@ -64,8 +64,9 @@ def test_reduction_by_previous_result(previous: Fraction, share: Fraction, amoun
 
 def test_mazhilis() -> None:
     """CL art. 88 paras 1, 5: 15 × MW = 1,050,000 per list person and per SMD candidate."""
-    smd = deposit_due(NominationRoute.SELF_NOMINATED_SMD, 1, 2023, None, RULES_2023,
-                      body=Body.MAZHILIS)
+    smd = deposit_due(
+        NominationRoute.SELF_NOMINATED_SMD, 1, 2023, None, RULES_2023, body=Body.MAZHILIS
+    )
     assert (smd.amount, smd.article) == (1_050_000, "CL art. 88 para 5")
     party = deposit_due(LIST, 20, 2023, Fraction(4, 100), RULES_2023, body=Body.MAZHILIS)
     # 20 × 1,050,000 = 21,000,000; previous 4% → 50% = 10,500,000
@@ -133,9 +134,7 @@ def test_fee_properties(persons: int, a: Fraction, b: Fraction) -> None:
 
 def test_refund_at_exactly_five_percent() -> None:
     """CL art. 104 para 1-1: "not less than 5%" is inclusive — 5 of 100 refunded, 4 of 100 not."""
-    assert deposit_refunded(5, 100, False, False, RULES_2023).grounds == (
-        RefundGround.VOTE_SHARE,
-    )
+    assert deposit_refunded(5, 100, False, False, RULES_2023).grounds == (RefundGround.VOTE_SHARE,)
     lost = deposit_refunded(4, 100, False, False, RULES_2023)
     assert not lost.refunded and lost.grounds == ()
     assert "budget" in lost.explanation
@@ -155,7 +154,7 @@ def test_refund_when_elected_or_dead() -> None:
 
 
 def test_party_list_refund() -> None:
-    """CL art. 104 para 1 part 5: a list is refunded at ≥ 5% or on the death of its only
+    """CL art. 104 para 1 part 6: a list is refunded at ≥ 5% or on the death of its only
     candidate; seats are not a ground (a second list admitted under art. 111-1 para 2 with < 5%
     loses its deposit)."""
     assert deposit_refunded(5, 100, False, False, RULES_2023, party_list=True).refunded
@@ -164,7 +163,9 @@ def test_party_list_refund() -> None:
     with pytest.raises(LawInputError) as caught:
         deposit_refunded(4, 100, True, False, RULES_2023, party_list=True)
     assert caught.value.field == "elected"
-    mazhilis = deposit_refunded(5, 100, False, False, RULES_2023, party_list=True, body=Body.MAZHILIS)
+    mazhilis = deposit_refunded(
+        5, 100, False, False, RULES_2023, party_list=True, body=Body.MAZHILIS
+    )
     assert mazhilis.article == "CL art. 88 para 4"
 
 

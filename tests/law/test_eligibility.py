@@ -205,7 +205,9 @@ def test_problems_are_independent(flags: list[bool], young: bool) -> None:
         ("unexpunged_conviction", EligibilityProblem.UNEXPUNGED_CONVICTION),
     ]
     failing = dict(zip(names, flags, strict=True))
-    changes = {name: (not fail if name == "citizen" else fail) for (name, _), fail in failing.items()}
+    changes = {
+        name: (not fail if name == "citizen" else fail) for (name, _), fail in failing.items()
+    }
     birth = date(2010, 1, 1) if young else date(1980, 1, 1)
     expected = {problem for (_, problem), fail in failing.items() if fail}
     if young:
@@ -264,7 +266,9 @@ nomination_st = st.builds(
 
 @settings(max_examples=200)
 @given(nominations=st.lists(nomination_st, max_size=12), data=st.data())
-def test_one_district_properties(nominations: list[DistrictNomination], data: st.DataObject) -> None:
+def test_one_district_properties(
+    nominations: list[DistrictNomination], data: st.DataObject
+) -> None:
     """Flagged persons are exactly those in ≥ 2 distinct districts; input order is irrelevant."""
     found = check_one_district_per_candidate(nominations)
     by_person = {

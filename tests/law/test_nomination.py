@@ -61,9 +61,7 @@ def test_routes_by_level_and_rule_set() -> None:
         Contest.SINGLE_MEMBER
     )
     assert routes_open(MaslikhatKind.CITY, RULES_2021) == (NominationRoute.PARTY_LIST,)
-    assert routes_open(MaslikhatKind.CAPITAL, RULES_2016) == permitted_routes(
-        Contest.SINGLE_MEMBER
-    )
+    assert routes_open(MaslikhatKind.CAPITAL, RULES_2016) == permitted_routes(Contest.SINGLE_MEMBER)
 
 
 def ids(route: NominationRoute) -> list[str]:
@@ -139,7 +137,7 @@ def test_table_4_wording() -> None:
 
 
 def test_check_documents_reports_what_is_missing() -> None:
-    """The "what's missing" checklist (CL art. 104 para 6 subpara 3: missing documents → refusal)."""
+    """The "what's missing" checklist (art. 104 para 6 subpara 3: missing documents → refusal)."""
     route = NominationRoute.SELF_NOMINATED_SMD
     assert [d.id for d in check_documents(route, set())] == ids(route)
     assert check_documents(route, set(ids(route))) == ()

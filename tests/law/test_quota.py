@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 from datetime import date
+from fractions import Fraction
 
 import pytest
 from hypothesis import given, settings
@@ -44,7 +45,7 @@ def test_exactly_thirty_percent_is_met() -> None:
     persons = [woman(i) for i in range(3)] + [man(i) for i in range(7)]
     check = check_list_quota(persons, POLLING_DAY, Body.MASLIKHAT, Q)
     assert (check.count, check.size, check.required, check.met) == (3, 10, 3, True)
-    assert check.share == 0.3  # Fraction(3, 10) compares equal; exact
+    assert check.share == Fraction(3, 10)
     assert (check.shortfall, check.additions_needed) == (0, 0)
     assert check.article == "CL art. 104 para 4"
 
@@ -138,7 +139,7 @@ def test_mazhilis_mandates() -> None:
         ([], Q, "persons"),
         ([man(1), man(1)], Q, "persons"),
         ([man(1)], QuotaRules(maslikhat_categories=("women", "elders")), "quota.categories"),
-        ([man(1)], QuotaRules(share=__import__("fractions").Fraction(0)), "quota.share"),
+        ([man(1)], QuotaRules(share=Fraction(0)), "quota.share"),
     ],
 )
 def test_bad_input(persons: list[ListPerson], rules: QuotaRules, field: str) -> None:

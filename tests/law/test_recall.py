@@ -12,12 +12,14 @@ from hypothesis import strategies as st
 from saylau.law.errors import LawInputError
 from saylau.law.recall import (
     RecallBar,
+    RecallInitiation,
     add_months,
     add_working_days,
     decide_recall_vote,
     may_initiate_recall,
     petition_sufficient,
     recall_timeline,
+    recall_vote_valid,
     signatures_needed,
     turnout_needed,
     votes_needed_to_recall,
@@ -61,6 +63,7 @@ def test_exactly_one_third_turnout_makes_the_vote_valid() -> None:
     """Art. 113-16 para 3: *at least* one third; 300 of 900 is exactly a third."""
     assert decide_recall_vote(900, 300, 0).valid
     assert not decide_recall_vote(900, 299, 0).valid
+    assert recall_vote_valid(900, 300) and not recall_vote_valid(900, 299)
     assert turnout_needed(900) == 300
 
 
@@ -81,7 +84,7 @@ def test_exactly_half_for_recall_is_not_a_recall() -> None:
 
 
 def test_an_invalid_vote_recalls_nobody() -> None:
-    """Art. 113-16 paras 3–4: with 299 of 900 taking part, even 299 votes for recall keep the seat."""
+    """Art. 113-16 paras 3–4: 299 of 900 took part, so even 299 votes for recall keep the seat."""
     vote = decide_recall_vote(900, 299, 299)
     assert not vote.valid and not vote.recalled
 
@@ -94,8 +97,8 @@ def test_invalid_ballots_count_as_taking_part_by_default() -> None:
 
 
 def test_valid_ballots_alternative_takes_invalid_ones_off_both_tests() -> None:
-    """Decision #16 alternative: 300 in the boxes, 2 invalid → 298 < 300 took part: not valid;
-    with 1000 voters... 298 of 894 is a third: valid, and 149 of 298 is exactly half: kept."""
+    """Decision #16 alternative: 300 in the boxes, 2 invalid → 298 took part. Of 900 voters that is
+    short of a third (300); of 894 it is exactly a third (valid), and 149 of 298 is half: kept."""
     rules = replace(RULES_2023, recall=RecallRules(turnout_base=RecallTurnoutBase.VALID_BALLOTS))
     assert not decide_recall_vote(900, 300, 151, invalid=2, rules=rules).valid
     vote = decide_recall_vote(894, 300, 149, invalid=2, rules=rules)
@@ -233,35 +236,42 @@ def test_working_days_skip_weekends(start: date, count: int) -> None:
 
 # --- when a recall may be initiated (art. 113-12 para 2) ----------------------------------------
 
-TERM = {"term_start": date(2023, 4, 1), "term_end": date(2028, 4, 1)}
+
+def in_term(on: date, failed: date | None = None) -> RecallInitiation:
+    """A deputy whose work runs from 1 Apr 2023 to 1 Apr 2028."""
+    return may_initiate_recall(
+        on,
+        term_start=date(2023, 4, 1),
+        term_end=date(2028, 4, 1),
+        last_failed_recall_published=failed,
+    )
 
 
 def test_not_in_the_first_year() -> None:
     """Art. 113-12 para 2: the first year of work is 1 Apr 2023 – 31 Mar 2024."""
-    barred = may_initiate_recall(date(2024, 3, 31), **TERM)
+    barred = in_term(date(2024, 3, 31))
     assert not barred.allowed and barred.bars == (RecallBar.FIRST_YEAR,)
-    assert may_initiate_recall(date(2024, 4, 1), **TERM).allowed
+    assert in_term(date(2024, 4, 1)).allowed
 
 
 def test_not_in_the_last_year() -> None:
     """Art. 113-12 para 2: the last year of work runs from 1 Apr 2027 to the end of the term."""
-    assert may_initiate_recall(date(2027, 3, 31), **TERM).allowed
-    barred = may_initiate_recall(date(2027, 4, 1), **TERM)
+    assert in_term(date(2027, 3, 31)).allowed
+    barred = in_term(date(2027, 4, 1))
     assert not barred.allowed and barred.bars == (RecallBar.LAST_YEAR,)
 
 
 def test_not_within_a_year_of_a_failed_recall() -> None:
     """Art. 113-12 para 2 part 2: result kept the mandate, published 10 May 2025; the year expires
     at the end of 10 May 2026, so a new initiative is possible from 11 May 2026."""
-    kwargs = dict(TERM, last_failed_recall_published=date(2025, 5, 10))
-    barred = may_initiate_recall(date(2026, 5, 10), **kwargs)  # type: ignore[arg-type]
+    barred = in_term(date(2026, 5, 10), failed=date(2025, 5, 10))
     assert barred.bars == (RecallBar.AFTER_FAILED_RECALL,)
-    allowed = may_initiate_recall(date(2026, 5, 11), **kwargs)  # type: ignore[arg-type]
+    allowed = in_term(date(2026, 5, 11), failed=date(2025, 5, 10))
     assert allowed.allowed and allowed.window == (date(2026, 5, 11), date(2027, 3, 31))
 
 
 def test_outside_the_term_and_window() -> None:
-    result = may_initiate_recall(date(2028, 4, 1), **TERM)
+    result = in_term(date(2028, 4, 1))
     assert result.bars == (RecallBar.OUTSIDE_TERM,)
     assert result.window == (date(2024, 4, 1), date(2027, 3, 31))
     assert len(result.reasons) == 1
@@ -269,20 +279,23 @@ def test_outside_the_term_and_window() -> None:
 
 def test_a_short_term_has_no_window() -> None:
     """A deputy elected at a by-election with 18 months left: first and last years overlap."""
-    result = may_initiate_recall(date(2026, 12, 1), term_start=date(2026, 10, 1),
-                                 term_end=date(2028, 4, 1))
+    result = may_initiate_recall(
+        date(2027, 6, 1), term_start=date(2026, 10, 1), term_end=date(2028, 4, 1)
+    )
     assert result.window is None
     assert set(result.bars) == {RecallBar.FIRST_YEAR, RecallBar.LAST_YEAR}
 
 
 def test_leap_day_start() -> None:
     """A term starting 29 Feb 2024: the first year ends with 27 Feb 2025 (28 Feb is a new year)."""
-    term = {"term_start": date(2024, 2, 29), "term_end": date(2029, 2, 28)}
-    assert not may_initiate_recall(date(2025, 2, 27), **term).allowed
-    assert may_initiate_recall(date(2025, 2, 28), **term).allowed
+    start, end = date(2024, 2, 29), date(2029, 2, 28)
+    assert not may_initiate_recall(date(2025, 2, 27), term_start=start, term_end=end).allowed
+    assert may_initiate_recall(date(2025, 2, 28), term_start=start, term_end=end).allowed
 
 
 def test_term_must_be_ordered() -> None:
     with pytest.raises(LawInputError) as err:
-        may_initiate_recall(date(2025, 1, 1), term_start=date(2025, 1, 1), term_end=date(2024, 1, 1))
+        may_initiate_recall(
+            date(2025, 1, 1), term_start=date(2025, 1, 1), term_end=date(2024, 1, 1)
+        )
     assert err.value.field == "term_end"

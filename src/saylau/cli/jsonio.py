@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Callable
+from decimal import Decimal
 from pathlib import Path
-from typing import Any, NoReturn, TypeVar
+from typing import Annotated, Any, NoReturn, TypeVar
 
 import typer
 from pydantic import BaseModel, ConfigDict, ValidationError
@@ -55,7 +57,8 @@ def read_input(model: type[M], input_file: Path | None) -> M:
     if not text.strip():
         fail("no input: expected one JSON document on standard input or --input FILE")
     try:
-        document = json.loads(text)
+        # Decimals stay exact: a threshold of 2.5 must not become the float 2.5000000000000001.
+        document = json.loads(text, parse_float=Decimal)
     except json.JSONDecodeError as exc:
         fail(f"input is not valid JSON: {exc}")
     if not isinstance(document, dict):
@@ -77,3 +80,32 @@ def law_error(exc: LawInputError) -> NoReturn:
 def write_output(document: dict[str, Any]) -> None:
     """Write the result document to standard output (UTF-8, stable key order)."""
     typer.echo(json.dumps(document, ensure_ascii=False, indent=2))
+
+
+def json_command(
+    app: typer.Typer,
+    name: str,
+    model: type[M],
+    run: Callable[[M], dict[str, Any]],
+    help_text: str,
+) -> None:
+    """Add a JSON-in / JSON-out command: read and validate ``model``, ``run`` it, write the result.
+
+    Every ``saylau law …`` command has this shape; a :class:`LawInputError` from the law core
+    becomes exit code 2 with the field, value and rule, like a validation error.
+    """
+
+    def command(
+        input_file: Annotated[
+            Path | None,
+            typer.Option("--input", help="Read the JSON document from FILE instead of stdin."),
+        ] = None,
+    ) -> None:
+        document = read_input(model, input_file)
+        try:
+            output = run(document)
+        except LawInputError as exc:
+            law_error(exc)
+        write_output(output)
+
+    app.command(name, help=help_text)(command)

@@ -21,17 +21,13 @@ rendering for people). Exit 0 for every legal outcome, 2 for invalid input.
 from __future__ import annotations
 
 import dataclasses
-import json
-import sys
 from decimal import Decimal
 from fractions import Fraction
-from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Any, Literal
 
 import typer
-from pydantic import ValidationError
 
-from saylau.cli.jsonio import StrictModel, _describe, fail, law_error, write_output
+from saylau.cli.jsonio import StrictModel, json_command
 from saylau.law.allocation import (
     Allocation,
     OnePartyRule,
@@ -63,26 +59,6 @@ class AllocateInput(StrictModel):
     threshold_base: Literal["valid", "took_part", "party_votes"] | None = None
     invalid: int | None = None
     lot_seed: str | None = None
-
-
-def _read(input_file: Path | None) -> AllocateInput:
-    """Like :func:`saylau.cli.jsonio.read_input`, but JSON decimals are read as exact Decimals."""
-    try:
-        text = input_file.read_text(encoding="utf-8") if input_file else sys.stdin.read()
-    except OSError as exc:
-        fail(f"cannot read input: {exc}")
-    if not text.strip():
-        fail("no input: expected one JSON document on standard input or --input FILE")
-    try:
-        document = json.loads(text, parse_float=Decimal)
-    except json.JSONDecodeError as exc:
-        fail(f"input is not valid JSON: {exc}")
-    if not isinstance(document, dict):
-        fail("input must be a JSON object")
-    try:
-        return AllocateInput.model_validate(document)
-    except ValidationError as exc:
-        fail(_describe(exc))
 
 
 def _threshold(percent: int | Decimal) -> Fraction:
@@ -130,21 +106,13 @@ def run(doc: AllocateInput) -> dict[str, Any]:
 
 def register(app: typer.Typer) -> None:
     """Add ``allocate`` to the ``saylau law`` group."""
-
-    @app.command("allocate")
-    def allocate_command(
-        input_file: Annotated[
-            Path | None,
-            typer.Option("--input", help="Read the JSON document from FILE instead of stdin."),
-        ] = None,
-    ) -> None:
-        """Allocate party-list seats (CL art. 111-1 maslikhat, art. 97-1 Mazhilis)."""
-        doc = _read(input_file)
-        try:
-            output = run(doc)
-        except LawInputError as exc:
-            law_error(exc)
-        write_output(output)
+    json_command(
+        app,
+        "allocate",
+        AllocateInput,
+        run,
+        "Allocate party-list seats (CL art. 111-1 maslikhat, art. 97-1 Mazhilis).",
+    )
 
 
 def _exact(value: Fraction) -> str:

@@ -222,7 +222,12 @@ def _validate(
             p.party,
             "a list needs its party's name",
         )
-        require(p.party not in seen, f"lists[{i}].party", p.party, "each party has one list")
+        require(
+            p.party not in seen,
+            f"lists[{i}].party",
+            p.party,
+            "duplicate party: a party has one list per district (CL art. 104 para 4)",
+        )
         seen.add(p.party)
         require_non_negative(f"lists[{i}].votes", p.votes)
         require(
@@ -455,7 +460,7 @@ def _one_party(
         tb = break_tie(tied, 1, "one-party rule: next list by votes", lot_seed)
         second, lot = tb.winners[0], tb.lot
         how = "by lot" if lot else "registered earlier"
-        why = f"next list by votes, tied with {list(tb.losers)} and chosen {how}"
+        why = f"next list by votes, tied with {', '.join(tb.losers)} and chosen {how}"
     steps.append(
         TraceStep(f"{art} para 2", f"Only {first.party} passed; {second.party} admitted: {why}.")
     )
@@ -583,9 +588,9 @@ def _award_text(a: SeatAward, label: str) -> str:
     value = f"{_frac(a.value)} ≈ {decimal_text(a.value)}"
     text = {
         AwardReason.LARGEST_REMAINDER: f"largest remainder {value}",
-        AwardReason.EARLIER_REGISTRATION: f"{label} {value} equal to {list(a.tied_with)}"
+        AwardReason.EARLIER_REGISTRATION: f"{label} {value} equal to {', '.join(a.tied_with)}"
         f"; registered earlier",
-        AwardReason.LOT: f"value {value} equal to {list(a.tied_with)} and same registration "
+        AwardReason.LOT: f"value {value} equal to {', '.join(a.tied_with)} and same registration "
         "order; drawn by lot",
         AwardReason.HIGHEST_AVERAGE: f"highest average {value}",
         AwardReason.EVERY_LIST: "more seats left than lists: one to every list",

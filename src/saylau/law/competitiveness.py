@@ -13,14 +13,15 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
+from decimal import Decimal
 from enum import StrEnum
 from fractions import Fraction
 
 from saylau.law.errors import require, require_non_negative
 
-LOW_MAX = Fraction(3, 10)
+LOW_MAX = Decimal("0.3")
 """Highest rounded KB still "low" (decision #18)."""
-MEDIUM_MAX = Fraction(6, 10)
+MEDIUM_MAX = Decimal("0.6")
 """Highest rounded KB still "medium"; from 0.7 on it is "high" (decision #18)."""
 
 
@@ -34,41 +35,32 @@ class CompetitivenessBand(StrEnum):
 
 @dataclass(frozen=True)
 class Competitiveness:
-    """An exact KB, its one-decimal display value and its band."""
+    """An exact KB, its value rounded to one decimal and its band."""
 
     index: Fraction
-    rounded: Fraction
+    rounded: Decimal
+    """Exactly one decimal place, so ``str()`` prints it as published: ``"0.7"``, ``"1.0"``."""
     band: CompetitivenessBand
 
     @property
     def display(self) -> str:
         """The rounded value as printed, e.g. ``"0.7"``."""
-        return format_tenths(self.rounded)
+        return str(self.rounded)
 
 
-def round_half_up_tenths(value: Fraction) -> Fraction:
-    """Round a non-negative exact value to one decimal, halves up (0.65 → 0.7; decision #18)."""
+def round_half_up_tenths(value: Fraction) -> Decimal:
+    """Round a non-negative exact value to one decimal, halves up (0.65 → 0.7; decision #18).
+
+    Computed on the exact fraction; the result is a Decimal with one decimal place (exact too).
+    """
     require(value >= 0, "value", str(value), "KB values are never negative")
-    return Fraction(math.floor(value * 10 + Fraction(1, 2)), 10)
+    return Decimal(math.floor(value * 10 + Fraction(1, 2))).scaleb(-1)
 
 
-def format_tenths(rounded: Fraction) -> str:
-    """Print a non-negative multiple of 0.1 with exactly one decimal (no floats involved)."""
-    tenths = rounded * 10
-    require(
-        tenths.denominator == 1 and tenths >= 0,
-        "rounded",
-        str(rounded),
-        "must be a non-negative multiple of 1/10",
-    )
-    n = tenths.numerator
-    return f"{n // 10}.{n % 10}"
-
-
-def band_of(rounded: Fraction) -> CompetitivenessBand:
+def band_of(rounded: Decimal) -> CompetitivenessBand:
     """The band of a rounded KB: ≤ 0.3 low, 0.4–0.6 medium, ≥ 0.7 high (decision #18)."""
     require(
-        (rounded * 10).denominator == 1 and rounded >= 0,
+        rounded.is_finite() and rounded >= 0 and rounded == rounded.quantize(Decimal("0.1")),
         "rounded",
         str(rounded),
         "bands apply to KB rounded to one decimal",
@@ -85,9 +77,7 @@ def _classify(index: Fraction) -> Competitiveness:
     return Competitiveness(index=index, rounded=rounded, band=band_of(rounded))
 
 
-def competitiveness_index(
-    winner: int | Fraction, runner_up: int | Fraction | None
-) -> Competitiveness:
+def competitiveness(winner: int | Fraction, runner_up: int | Fraction | None) -> Competitiveness:
     """KB = K2 / K1 from the winner's and runner-up's votes or shares (decision #18).
 
     ``runner_up=None`` means the winner was unopposed: KB = 0, band low (decision #18; the
@@ -119,12 +109,13 @@ def district_competitiveness(votes: Sequence[int]) -> Competitiveness | None:
         return _classify(Fraction(0))
     if ordered[0] == 0:
         return None
-    return competitiveness_index(ordered[0], ordered[1])
+    return competitiveness(ordered[0], ordered[1])
 
 
-def mean_competitiveness(indices: Sequence[Fraction]) -> Competitiveness:
+def mean_competitiveness(districts: Sequence[Competitiveness | Fraction]) -> Competitiveness:
     """A maslikhat's or region's KB: the mean of its districts' unrounded KB (decision #18)."""
-    require(bool(indices), "indices", [], "a mean needs at least one district")
-    for k in indices:
-        require(0 <= k <= 1, "indices", str(k), "every KB lies in [0, 1]")
-    return _classify(sum(indices, Fraction(0)) / len(indices))
+    require(bool(districts), "districts", [], "a mean needs at least one district")
+    values = [d.index if isinstance(d, Competitiveness) else Fraction(d) for d in districts]
+    for k in values:
+        require(0 <= k <= 1, "districts", str(k), "every KB lies in [0, 1]")
+    return _classify(sum(values, Fraction(0)) / len(values))

@@ -134,7 +134,7 @@ def deposit_due(
 
 
 class RefundGround(StrEnum):
-    """Why a deposit comes back (CL art. 104 paras 1 part 5, 1-1 part 2; art. 88 paras 4–5)."""
+    """Why a deposit comes back (CL art. 104 para 1 part 6, para 1-1 part 2; art. 88 paras 4–5)."""
 
     ELECTED = "elected"
     VOTE_SHARE = "vote_share"
@@ -182,7 +182,7 @@ def deposit_refunded(
             "elected",
             elected,
             "a party list's deposit is refunded on its vote share, not on seats "
-            "(CL art. 104 para 1 part 5)",
+            "(CL art. 104 para 1 part 6)",
         )
     threshold = rules.deposit.refund_share
     share = Fraction(votes, base)
@@ -201,7 +201,7 @@ def deposit_refunded(
             "the deposit goes to the republican budget"
         )
     if body is Body.MASLIKHAT:
-        article = "CL art. 104 para 1 part 5" if party_list else "CL art. 104 para 1-1 part 2"
+        article = "CL art. 104 para 1 part 6" if party_list else "CL art. 104 para 1-1 part 2"
     else:
         article = "CL art. 88 para 4" if party_list else "CL art. 88 para 5"
     return DepositRefund(

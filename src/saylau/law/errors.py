@@ -7,16 +7,18 @@ instead of a stack trace.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 
-
-@dataclass(frozen=True)
 class LawInputError(ValueError):
-    """Input that no rule of the law can be applied to (negative votes, zero seats, …)."""
+    """Input that no rule of the law can be applied to (negative votes, zero seats, …).
 
-    field: str
-    value: object
-    rule: str
+    A plain exception class (not a frozen dataclass) so that tools may attach notes to it.
+    """
+
+    def __init__(self, field: str, value: object, rule: str) -> None:
+        super().__init__(field, value, rule)
+        self.field = field
+        self.value = value
+        self.rule = rule
 
     def __str__(self) -> str:
         return f"{self.field}={self.value!r}: {self.rule}"

@@ -52,11 +52,12 @@ class IinProblem(StrEnum):
     CHECKSUM_UNDEFINED = "checksum_undefined"
 
 
-@dataclass(frozen=True)
 class IinError(LawInputError):
     """A :class:`LawInputError` for an IIN, with a machine-readable ``reason``."""
 
-    reason: IinProblem
+    def __init__(self, field: str, value: object, rule: str, reason: IinProblem) -> None:
+        super().__init__(field, value, rule)
+        self.reason = reason
 
 
 @dataclass(frozen=True)

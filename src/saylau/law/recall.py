@@ -103,6 +103,21 @@ def participants(took_part: int, invalid: int, rules: RuleSet = DEFAULT_RULES) -
     return took_part
 
 
+def recall_vote_valid(
+    district_voters: int, took_part: int, *, invalid: int = 0, rules: RuleSet = DEFAULT_RULES
+) -> bool:
+    """At least one third of the district's voters took part (art. 113-16 para 3; inclusive)."""
+    _require_voters(district_voters)
+    base = participants(took_part, invalid, rules)
+    require(
+        took_part <= district_voters,
+        "took_part",
+        took_part,
+        f"cannot exceed the district's {district_voters} voters (decision #16)",
+    )
+    return base >= recall_rules(rules).turnout_share * district_voters
+
+
 @dataclass(frozen=True)
 class RecallVote:
     """The result of a recall vote as the commission's protocol states it (art. 113-16 para 5)."""
@@ -130,15 +145,9 @@ def decide_recall_vote(
 
     A vote that is not valid recalls nobody: the deputy keeps the mandate (art. 113-16 paras 3–4).
     """
-    _require_voters(district_voters)
+    valid = recall_vote_valid(district_voters, took_part, invalid=invalid, rules=rules)
     require_non_negative("for_recall", for_recall)
     base = participants(took_part, invalid, rules)
-    require(
-        took_part <= district_voters,
-        "took_part",
-        took_part,
-        f"cannot exceed the district's {district_voters} voters (decision #16)",
-    )
     require(
         for_recall <= base,
         "for_recall",
@@ -151,9 +160,7 @@ def decide_recall_vote(
         for_recall,
         f"votes for recall and {invalid} invalid ballots exceed the {took_part} in the boxes",
     )
-    r = recall_rules(rules)
-    valid = base >= r.turnout_share * district_voters
-    recalled = valid and for_recall > r.recall_share * base
+    recalled = valid and for_recall > recall_rules(rules).recall_share * base
     return RecallVote(
         district_voters=district_voters,
         took_part=base,

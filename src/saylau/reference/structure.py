@@ -14,6 +14,7 @@ Nothing is derived here: the law core derives splits, ballots and print runs fro
 from __future__ import annotations
 
 import csv
+import io
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
@@ -57,8 +58,7 @@ class RegionStructure:
 def _rows(stem: str) -> list[dict[str, str]]:
     folder = resources.files("saylau.reference") / "data" / "monograph"
     (path,) = (p for p in folder.iterdir() if p.name.startswith(stem + "_"))
-    with path.open(encoding="utf-8", newline="") as handle:
-        return list(csv.DictReader(handle))
+    return list(csv.DictReader(io.StringIO(path.read_text(encoding="utf-8"))))
 
 
 def monograph_table(stem: str) -> list[dict[str, str]]:
