@@ -1,0 +1,72 @@
+"""The database: where it is, how to connect, and bringing its schema up to date.
+
+``SAYLAU_DATABASE_URL`` selects the database (``postgresql+psycopg://…`` in production); without it
+Saylau uses an SQLite file in the user's data directory, so a commission laptop works offline with no
+server. The schema is always created and upgraded by the Alembic migrations, never ad hoc.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from alembic import command
+from alembic.config import Config
+from platformdirs import user_data_dir
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.orm import Session, sessionmaker
+
+ENV_URL = "SAYLAU_DATABASE_URL"
+
+
+def default_url() -> str:
+    """``SAYLAU_DATABASE_URL``, or an SQLite file under the user's data directory."""
+    url = os.environ.get(ENV_URL)
+    if url:
+        return url
+    folder = Path(user_data_dir("saylau", appauthor=False))
+    folder.mkdir(parents=True, exist_ok=True)
+    return f"sqlite:///{folder / 'saylau.sqlite3'}"
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA busy_timeout=10000")
+    cursor.close()
+
+
+def make_engine(url: str | None = None) -> Engine:
+    """An engine for ``url`` (default: :func:`default_url`), with foreign keys enforced on SQLite."""
+    engine = create_engine(url or default_url(), future=True)
+    if engine.dialect.name == "sqlite":
+        event.listen(engine, "connect", _sqlite_pragmas)
+    return engine
+
+
+def alembic_config(engine: Engine) -> Config:
+    config = Config()
+    config.set_main_option("script_location", str(resources.files("saylau.storage") / "migrations"))
+    config.attributes["engine"] = engine
+    return config
+
+
+def migrate(engine: Engine) -> None:
+    """Bring the schema to the newest migration (idempotent)."""
+    command.upgrade(alembic_config(engine), "head")
+
+
+def session_factory(engine: Engine) -> sessionmaker[Session]:
+    return sessionmaker(engine, expire_on_commit=False)
+
+
+@contextmanager
+def transaction(factory: sessionmaker[Session]) -> Iterator[Session]:
+    """One unit of work: commit on success, roll everything back on any error."""
+    with factory() as session, session.begin():
+        yield session

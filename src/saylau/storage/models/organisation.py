@@ -1,0 +1,61 @@
+"""Commissions, their members, users and their commission-scoped roles."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from saylau.domain.roles import CommissionLevel, Role
+from saylau.storage.models.base import Base, IdMixin
+from saylau.storage.types import UtcDateTime, enum_column, utcnow
+
+
+class Commission(IdMixin, Base):
+    """CEC → TEC of a region → TEC of a second-level unit → PEC of a precinct."""
+
+    __tablename__ = "commission"
+    level: Mapped[CommissionLevel] = mapped_column(enum_column(CommissionLevel))
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("commission.id"), index=True)
+    region_id: Mapped[int | None] = mapped_column(ForeignKey("region.id"), index=True)
+    unit_id: Mapped[int | None] = mapped_column(ForeignKey("unit.id"), index=True)
+    precinct_id: Mapped[int | None] = mapped_column(
+        ForeignKey("precinct.id"), unique=True, index=True
+    )
+    name: Mapped[str] = mapped_column(String(300))
+    parent: Mapped[Commission | None] = relationship(remote_side="Commission.id")
+    members: Mapped[list[CommissionMember]] = relationship(back_populates="commission")
+
+
+class CommissionMember(IdMixin, Base):
+    __tablename__ = "commission_member"
+    commission_id: Mapped[int] = mapped_column(ForeignKey("commission.id"), index=True)
+    full_name: Mapped[str] = mapped_column(String(300))
+    position: Mapped[str] = mapped_column(String(32))  # chair, deputy_chair, secretary, member
+    nominated_by: Mapped[str] = mapped_column(String(200), default="")
+    commission: Mapped[Commission] = relationship(back_populates="members")
+
+
+class User(IdMixin, Base):
+    __tablename__ = "app_user"
+    username: Mapped[str] = mapped_column(String(100), unique=True)
+    full_name: Mapped[str] = mapped_column(String(300), default="")
+    password_hash: Mapped[str] = mapped_column(String(300), default="")
+    locale: Mapped[str] = mapped_column(String(5), default="kk")
+    active: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
+    roles: Mapped[list[RoleAssignment]] = relationship(back_populates="user")
+
+
+class RoleAssignment(IdMixin, Base):
+    """A role held by a user in one commission (or for one party / observer organisation)."""
+
+    __tablename__ = "role_assignment"
+    __table_args__ = (UniqueConstraint("user_id", "role", "commission_id", "party_id"),)
+    user_id: Mapped[int] = mapped_column(ForeignKey("app_user.id"), index=True)
+    role: Mapped[Role] = mapped_column(enum_column(Role))
+    commission_id: Mapped[int | None] = mapped_column(ForeignKey("commission.id"), index=True)
+    party_id: Mapped[int | None] = mapped_column(ForeignKey("party.id"))
+    user: Mapped[User] = relationship(back_populates="roles")
+    commission: Mapped[Commission | None] = relationship()

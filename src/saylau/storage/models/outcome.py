@@ -1,0 +1,100 @@
+"""Results, mandates, deputies, vacancies and recall cases."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import JSON, ForeignKey, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from saylau.domain.states import RecallState
+from saylau.storage.models.base import Base, IdMixin
+from saylau.storage.types import UtcDateTime, enum_column, utcnow
+
+
+class ContestResult(IdMixin, Base):
+    """The latest tabulation of a contest with its full trace (for the result protocol)."""
+
+    __tablename__ = "contest_result"
+    contest_id: Mapped[int] = mapped_column(ForeignKey("contest.id"), unique=True)
+    status: Mapped[str] = mapped_column(String(32))
+    precincts_counted: Mapped[int]
+    precincts_total: Mapped[int]
+    totals: Mapped[dict[str, Any]] = mapped_column(JSON)
+    outcome: Mapped[dict[str, Any]] = mapped_column(JSON)
+    computed_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
+    published_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+
+
+class MandateSource(StrEnum):
+    PARTY_LIST = "party_list"
+    SINGLE_MEMBER = "single_member"
+
+
+class MandateState(StrEnum):
+    WON = "won"  # a list seat not yet given to a person, or an SMD winner not yet registered
+    ASSIGNED = "assigned"
+    REGISTERED = "registered"
+    TERMINATED = "terminated"
+    VACANT = "vacant"
+
+
+class Mandate(IdMixin, Base):
+    """A seat of a body won in a contest, and who holds it."""
+
+    __tablename__ = "mandate"
+    body_id: Mapped[int] = mapped_column(ForeignKey("body.id"), index=True)
+    contest_id: Mapped[int] = mapped_column(ForeignKey("contest.id"), index=True)
+    source: Mapped[MandateSource] = mapped_column(enum_column(MandateSource))
+    party_id: Mapped[int | None] = mapped_column(ForeignKey("party.id"))
+    person_id: Mapped[int | None] = mapped_column(ForeignKey("person.id"), index=True)
+    state: Mapped[MandateState] = mapped_column(enum_column(MandateState))
+    assigned_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    registered_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    term_start: Mapped[date | None]
+    terminated_on: Mapped[date | None]
+    termination_reason: Mapped[str] = mapped_column(String(300), default="")
+
+
+class VacancyOutcome(StrEnum):
+    FILLED_FROM_LIST = "filled_from_list"
+    VACANT_UNTIL_NEXT_ELECTION = "vacant_until_next_election"
+    BY_ELECTION = "by_election"
+    NO_BY_ELECTION_FINAL_YEAR = "no_by_election_final_year"
+
+
+class Vacancy(IdMixin, Base):
+    """An early end of a mandate and how the seat is filled (CL art. 111-1 para 6, art. 113)."""
+
+    __tablename__ = "vacancy"
+    mandate_id: Mapped[int] = mapped_column(ForeignKey("mandate.id"), unique=True)
+    occurred_on: Mapped[date]
+    reason: Mapped[str] = mapped_column(String(300))
+    outcome: Mapped[VacancyOutcome] = mapped_column(enum_column(VacancyOutcome))
+    successor_mandate_id: Mapped[int | None] = mapped_column(ForeignKey("mandate.id"))
+    by_election_contest_id: Mapped[int | None] = mapped_column(ForeignKey("contest.id"))
+    by_election_day: Mapped[date | None]
+    mandate: Mapped[Mandate] = relationship(foreign_keys=[mandate_id])
+
+
+class RecallCase(IdMixin, Base):
+    """A recall of a single-member deputy (CL arts. 113-12 – 113-16)."""
+
+    __tablename__ = "recall_case"
+    mandate_id: Mapped[int] = mapped_column(ForeignKey("mandate.id"), index=True)
+    state: Mapped[RecallState] = mapped_column(enum_column(RecallState))
+    initiator: Mapped[str] = mapped_column(String(300))
+    applied_on: Mapped[date]
+    registered_on: Mapped[date | None]
+    district_voters: Mapped[int | None]
+    valid_signatures: Mapped[int | None]
+    verified_on: Mapped[date | None]
+    vote_decided_on: Mapped[date | None]
+    vote_day: Mapped[date | None]
+    took_part: Mapped[int | None]
+    for_recall: Mapped[int | None]
+    result_published_on: Mapped[date | None]
+    follow_up_election_id: Mapped[int | None] = mapped_column(ForeignKey("election.id"))
+    timeline: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
