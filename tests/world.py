@@ -9,15 +9,22 @@ this is test set-up, not a workflow under test.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
 
 from sqlalchemy.orm import Session
 
 from saylau.domain.roles import CommissionLevel, Role
+from saylau.law.bodies import ContestKind
+from saylau.law.calendar import ElectionKind
 from saylau.law.rules import MaslikhatKind
 from saylau.storage.models import (
     Body,
     BodyKind,
     Commission,
+    Contest,
+    District,
+    DistrictPrecinct,
+    Election,
     Party,
     PartyBranch,
     Precinct,
@@ -37,6 +44,9 @@ class World:
     commissions: dict[str, int] = field(default_factory=dict)
     users: dict[str, int] = field(default_factory=dict)
     parties: dict[str, int] = field(default_factory=dict)
+    election: int | None = None
+    contests: dict[str, int] = field(default_factory=dict)
+    districts: dict[str, int] = field(default_factory=dict)
 
 
 PRECINCTS = {
@@ -217,4 +227,70 @@ def build_world(session: Session) -> World:
     user("alpha_agent", Role.PARTY_AGENT, None, "alpha")
     user("analyst", Role.ANALYST, None)
     session.flush()
+    return world
+
+
+# contest name: (body, kind, seats, district number or None, precincts of the district)
+CONTESTS = {
+    "mazhilis_list": ("mazhilis", ContestKind.MAZHILIS_LIST, 69, None, ()),
+    "mazhilis_m1": (
+        "mazhilis",
+        ContestKind.MAZHILIS_SMD,
+        1,
+        1,
+        ("p1", "p2", "p3", "p4", "p5", "p6"),
+    ),
+    "oblast_list": ("oblast", ContestKind.FIRST_LEVEL_LIST, 3, None, ()),
+    "oblast_o1": ("oblast", ContestKind.FIRST_LEVEL_SMD, 1, 1, ("p1", "p2")),
+    "oblast_o2": ("oblast", ContestKind.FIRST_LEVEL_SMD, 1, 2, ("p3",)),
+    "oblast_o3": ("oblast", ContestKind.FIRST_LEVEL_SMD, 1, 3, ("p4",)),
+    "capital_list": ("capital", ContestKind.FIRST_LEVEL_LIST, 2, None, ()),
+    "capital_c1": ("capital", ContestKind.FIRST_LEVEL_SMD, 1, 1, ("p5",)),
+    "capital_c2": ("capital", ContestKind.FIRST_LEVEL_SMD, 1, 2, ("p6",)),
+    "district_d1": ("district", ContestKind.SECOND_LEVEL_SMD, 1, 1, ("p1",)),
+    "district_d2": ("district", ContestKind.SECOND_LEVEL_SMD, 1, 2, ("p2",)),
+    "city_t1": ("city", ContestKind.SECOND_LEVEL_SMD, 1, 1, ("p3",)),
+    "city_t2": ("city", ContestKind.SECOND_LEVEL_SMD, 1, 2, ("p4",)),
+}
+
+
+def build_election(session: Session, world: World) -> World:
+    """The 19 March 2023 election over the test world, with every contest and district.
+
+    Inserted directly for tests of later workflows; the election-setup service has its own tests.
+    """
+    election = Election(
+        name="Test elections 2023",
+        kind=ElectionKind.EARLY,
+        rules="2023",
+        called_on=date(2023, 1, 19),
+        polling_day=date(2023, 3, 19),
+    )
+    session.add(election)
+    session.flush()
+    world.election = election.id
+    for name, (body, kind, seats, number, precincts) in CONTESTS.items():
+        district_id = None
+        if number is not None:
+            district = District(
+                election_id=election.id, body_id=world.bodies[body], number=number, name=name
+            )
+            session.add(district)
+            session.flush()
+            for precinct in precincts:
+                session.add(
+                    DistrictPrecinct(district_id=district.id, precinct_id=world.precincts[precinct])
+                )
+            district_id = district.id
+            world.districts[name] = district.id
+        contest = Contest(
+            election_id=election.id,
+            body_id=world.bodies[body],
+            kind=kind,
+            district_id=district_id,
+            seats=seats,
+        )
+        session.add(contest)
+        session.flush()
+        world.contests[name] = contest.id
     return world

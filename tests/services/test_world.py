@@ -22,3 +22,12 @@ def test_actors_cover_only_their_territory(factory: sessionmaker[Session]) -> No
         p2 = scope_for(session, precinct_id=world.precincts["p2"])
     assert oblast.covers(p1) and not oblast.covers(p5)
     assert typist.covers(p1) and not typist.covers(p2)
+
+
+def test_election_fixture_builds_every_contest(factory: sessionmaker[Session]) -> None:
+    from tests.world import CONTESTS, build_election
+
+    with factory() as session, session.begin():
+        world = build_election(session, build_world(session))
+    assert set(world.contests) == set(CONTESTS)
+    assert len(world.districts) == 10
