@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-25 19:13:28.817276
+Create Date: 2026-11-25 19:15:36.779132
 """
 
 from __future__ import annotations
