@@ -68,3 +68,24 @@ def test_law_has_no_float_literals_or_calls(path: Path) -> None:
 
 def test_law_core_is_not_empty() -> None:
     assert len(LAW_MODULES) >= 10
+
+
+SAYLAU = LAW.parent
+# Each layer may import only the layers listed for it (besides itself and third-party packages).
+LAYERS = {
+    "domain": {"law"},
+    "reference": {"law"},
+    "storage": {"law", "domain"},
+    "services": {"law", "domain", "storage", "reference"},
+}
+
+
+@pytest.mark.parametrize("layer", sorted(LAYERS))
+def test_dependencies_point_inward(layer: str) -> None:
+    """law ← domain ← storage ← services ← interfaces: no layer imports an outer one."""
+    allowed = LAYERS[layer] | {layer}
+    for path in sorted((SAYLAU / layer).rglob("*.py")):
+        for name in _imports(ast.parse(path.read_text(encoding="utf-8"))):
+            parts = name.split(".")
+            if parts[0] == "saylau" and len(parts) > 1:
+                assert parts[1] in allowed, f"{path.relative_to(SAYLAU)} imports {name}"
