@@ -61,3 +61,26 @@ def test_calibration_reads_the_2023_tables() -> None:
     assert almaty.first_level.seats == 21
     assert almaty.district is None and almaty.city is None
     assert figures["KZ-10"].district is not None
+
+
+@given(st.integers(0, 2**32), st.integers(100, 3000))
+@settings(max_examples=60)
+def test_generated_protocols_pass_every_control_relation(seed: int, voters: int) -> None:
+    from saylau.demo.votes import precinct_turnout, protocol_figures
+    from saylau.law.protocol import PrecinctProtocol, check_protocol
+
+    rng = random.Random(seed)
+    turnout = precinct_turnout(rng, voters, Fraction(15, 100), Fraction(50, 100), Fraction(55, 100))
+    assert turnout.at_1000 <= turnout.at_1600 <= turnout.final <= voters
+    figures = protocol_figures(rng, voters, turnout.final, {"a": 5.0, "b": 2.0, "c": 1.0}, 0.04)
+    assert check_protocol(PrecinctProtocol(**figures)) == ()
+
+
+@given(
+    st.integers(0, 10**6), st.dictionaries(st.text(min_size=1), st.floats(0.01, 100), min_size=1)
+)
+def test_apportion_is_exact(total: int, weights: dict[str, float]) -> None:
+    from saylau.demo.votes import apportion
+
+    shares = apportion(total, weights)
+    assert sum(shares.values()) == total and set(shares) == set(weights)
