@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from sqlalchemy.orm import Session, sessionmaker
-from tests.world import build_world
 
 from saylau.domain.roles import Role
 from saylau.services.context import Actor, scope_for
+from tests.world import build_world
 
 
 def test_actors_cover_only_their_territory(factory: sessionmaker[Session]) -> None:

@@ -4,7 +4,17 @@ from __future__ import annotations
 
 import typer
 
-from saylau.cli import demo, law_allocate, law_calendar, law_district, law_recall
+from saylau.cli import (
+    admin,
+    candidates,
+    count,
+    demo,
+    law_allocate,
+    law_calendar,
+    law_district,
+    law_recall,
+    mandates,
+)
 
 app = typer.Typer(
     name="saylau",
@@ -21,3 +31,7 @@ app.add_typer(law_app, name="law")
 for module in (law_allocate, law_district, law_recall, law_calendar):
     module.register(law_app)
 demo.register(app)
+admin.register(app)
+candidates.register(app)
+mandates.register(app)
+count.register(app)

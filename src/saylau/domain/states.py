@@ -71,7 +71,8 @@ PROTOCOL_TRANSITIONS: Mapping[ProtocolState, frozenset[ProtocolState]] = Mapping
             {ProtocolState.SECOND_ENTRY, ProtocolState.EMPTY}  # discard by the coordinator
         ),
         ProtocolState.SECOND_ENTRY: frozenset(
-            {ProtocolState.DEFINITIVE, ProtocolState.ENTRIES_DIFFER}
+            # identical entries: definitive, or (errors) discarded by the coordinator
+            {ProtocolState.DEFINITIVE, ProtocolState.ENTRIES_DIFFER, ProtocolState.EMPTY}
         ),
         ProtocolState.ENTRIES_DIFFER: frozenset(
             {ProtocolState.RESOLVED, ProtocolState.EMPTY}  # keep one entry, or discard both

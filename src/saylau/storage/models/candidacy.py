@@ -79,6 +79,9 @@ class PartyList(IdMixin, Base):
     )
     registration_order: Mapped[int | None]
     """Order of registration in the contest, 1 = earliest: breaks equal remainders (art. 111-1 p.4)."""
+    previous_result: Mapped[str | None] = mapped_column(String(32))
+    """The party's share at the previous election of this body, an exact fraction ``"n/d"``; it
+    reduces the list's deposit (CL art. 104 para 1; decision #15). None: not standing before."""
     refusal_reason: Mapped[RefusalReason | None] = mapped_column(enum_column(RefusalReason))
     state_note: Mapped[str] = mapped_column(String(500), default="")
     submitted_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
@@ -124,9 +127,11 @@ class SubmittedDocument(IdMixin, Base):
     """A document of the checklist received for a nomination or a list (monograph Table 4)."""
 
     __tablename__ = "submitted_document"
-    __table_args__ = (UniqueConstraint("nomination_id", "party_list_id", "document"),)
+    __table_args__ = (UniqueConstraint("nomination_id", "party_list_id", "person_id", "document"),)
     nomination_id: Mapped[int | None] = mapped_column(ForeignKey("nomination.id"), index=True)
     party_list_id: Mapped[int | None] = mapped_column(ForeignKey("party_list.id"), index=True)
+    person_id: Mapped[int | None] = mapped_column(ForeignKey("person.id"))
+    """For a list's per-person documents (consent, biography…): whose document it is."""
     document: Mapped[str] = mapped_column(String(64))
     received_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
 

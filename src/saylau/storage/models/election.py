@@ -65,6 +65,15 @@ class Election(IdMixin, Base):
     overrides: Mapped[list[StageOverrideRecord]] = relationship(back_populates="election")
 
 
+class ElectionBody(Base):
+    """A body elected in an election: the call names them (CL art. 9), even those whose seats are
+    all single-member and so get their contests only when the districts are formed."""
+
+    __tablename__ = "election_body"
+    election_id: Mapped[int] = mapped_column(ForeignKey("election.id"), primary_key=True)
+    body_id: Mapped[int] = mapped_column(ForeignKey("body.id"), primary_key=True, index=True)
+
+
 class StageOverrideRecord(IdMixin, Base):
     """A calendar stage set by the calling decision instead of the offsets (decision #13)."""
 

@@ -54,6 +54,8 @@ class Mandate(IdMixin, Base):
     assigned_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
     registered_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
     term_start: Mapped[date | None]
+    application_received_on: Mapped[date | None]
+    """The day the elected person's written application for registration as a deputy came in."""
     terminated_on: Mapped[date | None]
     termination_reason: Mapped[str] = mapped_column(String(300), default="")
 
@@ -63,6 +65,8 @@ class VacancyOutcome(StrEnum):
     VACANT_UNTIL_NEXT_ELECTION = "vacant_until_next_election"
     BY_ELECTION = "by_election"
     NO_BY_ELECTION_FINAL_YEAR = "no_by_election_final_year"
+    AWAITING_PARTY_DECISION = "awaiting_party_decision"
+    """A list seat whose successor the party branch has not chosen yet (CL art. 111-1 para 6)."""
 
 
 class Vacancy(IdMixin, Base):
@@ -88,13 +92,21 @@ class RecallCase(IdMixin, Base):
     initiator: Mapped[str] = mapped_column(String(300))
     applied_on: Mapped[date]
     registered_on: Mapped[date | None]
+    refusal_reason: Mapped[str] = mapped_column(String(500), default="")
+    lists_submitted_on: Mapped[date | None]
     district_voters: Mapped[int | None]
     valid_signatures: Mapped[int | None]
     verified_on: Mapped[date | None]
     vote_decided_on: Mapped[date | None]
+    notified_on: Mapped[date | None]
+    """The day the deputy was notified of the decision to hold the vote (art. 113-15 para 2)."""
+    vote_election_id: Mapped[int | None] = mapped_column(ForeignKey("election.id"))
+    """The recall vote itself, an election record with purpose ``recall``."""
     vote_day: Mapped[date | None]
     took_part: Mapped[int | None]
+    invalid_ballots: Mapped[int | None]
     for_recall: Mapped[int | None]
     result_published_on: Mapped[date | None]
     follow_up_election_id: Mapped[int | None] = mapped_column(ForeignKey("election.id"))
+    """The by-election called for the district after a successful recall."""
     timeline: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)

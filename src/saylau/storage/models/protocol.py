@@ -36,6 +36,8 @@ class Protocol(IdMixin, Base):
     ballots_in_boxes: Mapped[int | None] = mapped_column(Integer)
     portable_box_ballots: Mapped[int | None] = mapped_column(Integer)
     portable_box_requests: Mapped[int | None] = mapped_column(Integer)
+    portable_box_invalidated: Mapped[int | None] = mapped_column(Integer)
+    """Portable-box ballots declared invalid (more ballots than requests, CL art. 43 para 3-1)."""
     against_all: Mapped[int | None] = mapped_column(Integer)
     invalid: Mapped[int | None] = mapped_column(Integer)
     acknowledged_warnings: Mapped[list[str]] = mapped_column(JSON, default=list)

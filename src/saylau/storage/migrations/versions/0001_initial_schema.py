@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-25 19:15:36.779132
+Create Date: 2026-11-25 19:19:39.512450
 """
 
 from __future__ import annotations
@@ -377,6 +377,21 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f("ix_district_election_id"), ["election_id"], unique=False)
 
     op.create_table(
+        "election_body",
+        sa.Column("election_id", sa.Integer(), nullable=False),
+        sa.Column("body_id", sa.Integer(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["body_id"], ["body.id"], name=op.f("fk_election_body_body_id_body")
+        ),
+        sa.ForeignKeyConstraint(
+            ["election_id"], ["election.id"], name=op.f("fk_election_body_election_id_election")
+        ),
+        sa.PrimaryKeyConstraint("election_id", "body_id", name=op.f("pk_election_body")),
+    )
+    with op.batch_alter_table("election_body", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_election_body_body_id"), ["body_id"], unique=False)
+
+    op.create_table(
         "turnout_report",
         sa.Column("election_id", sa.Integer(), nullable=False),
         sa.Column("precinct_id", sa.Integer(), nullable=False),
@@ -636,6 +651,7 @@ def upgrade() -> None:
         sa.Column("assigned_at", sa.DateTime(), nullable=True),
         sa.Column("registered_at", sa.DateTime(), nullable=True),
         sa.Column("term_start", sa.Date(), nullable=True),
+        sa.Column("application_received_on", sa.Date(), nullable=True),
         sa.Column("terminated_on", sa.Date(), nullable=True),
         sa.Column("termination_reason", sa.String(length=300), nullable=False),
         sa.Column("id", sa.Integer(), nullable=False),
@@ -769,6 +785,7 @@ def upgrade() -> None:
             nullable=False,
         ),
         sa.Column("registration_order", sa.Integer(), nullable=True),
+        sa.Column("previous_result", sa.String(length=32), nullable=True),
         sa.Column(
             "refusal_reason",
             sa.Enum(
@@ -832,6 +849,7 @@ def upgrade() -> None:
         sa.Column("ballots_in_boxes", sa.Integer(), nullable=True),
         sa.Column("portable_box_ballots", sa.Integer(), nullable=True),
         sa.Column("portable_box_requests", sa.Integer(), nullable=True),
+        sa.Column("portable_box_invalidated", sa.Integer(), nullable=True),
         sa.Column("against_all", sa.Integer(), nullable=True),
         sa.Column("invalid", sa.Integer(), nullable=True),
         sa.Column("acknowledged_warnings", sa.JSON(), nullable=False),
@@ -1020,12 +1038,17 @@ def upgrade() -> None:
         sa.Column("initiator", sa.String(length=300), nullable=False),
         sa.Column("applied_on", sa.Date(), nullable=False),
         sa.Column("registered_on", sa.Date(), nullable=True),
+        sa.Column("refusal_reason", sa.String(length=500), nullable=False),
+        sa.Column("lists_submitted_on", sa.Date(), nullable=True),
         sa.Column("district_voters", sa.Integer(), nullable=True),
         sa.Column("valid_signatures", sa.Integer(), nullable=True),
         sa.Column("verified_on", sa.Date(), nullable=True),
         sa.Column("vote_decided_on", sa.Date(), nullable=True),
+        sa.Column("notified_on", sa.Date(), nullable=True),
+        sa.Column("vote_election_id", sa.Integer(), nullable=True),
         sa.Column("vote_day", sa.Date(), nullable=True),
         sa.Column("took_part", sa.Integer(), nullable=True),
+        sa.Column("invalid_ballots", sa.Integer(), nullable=True),
         sa.Column("for_recall", sa.Integer(), nullable=True),
         sa.Column("result_published_on", sa.Date(), nullable=True),
         sa.Column("follow_up_election_id", sa.Integer(), nullable=True),
@@ -1039,6 +1062,11 @@ def upgrade() -> None:
         sa.ForeignKeyConstraint(
             ["mandate_id"], ["mandate.id"], name=op.f("fk_recall_case_mandate_id_mandate")
         ),
+        sa.ForeignKeyConstraint(
+            ["vote_election_id"],
+            ["election.id"],
+            name=op.f("fk_recall_case_vote_election_id_election"),
+        ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_recall_case")),
     )
     with op.batch_alter_table("recall_case", schema=None) as batch_op:
@@ -1048,6 +1076,7 @@ def upgrade() -> None:
         "submitted_document",
         sa.Column("nomination_id", sa.Integer(), nullable=True),
         sa.Column("party_list_id", sa.Integer(), nullable=True),
+        sa.Column("person_id", sa.Integer(), nullable=True),
         sa.Column("document", sa.String(length=64), nullable=False),
         sa.Column("received_at", sa.DateTime(), nullable=False),
         sa.Column("id", sa.Integer(), nullable=False),
@@ -1061,10 +1090,14 @@ def upgrade() -> None:
             ["party_list.id"],
             name=op.f("fk_submitted_document_party_list_id_party_list"),
         ),
+        sa.ForeignKeyConstraint(
+            ["person_id"], ["person.id"], name=op.f("fk_submitted_document_person_id_person")
+        ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_submitted_document")),
         sa.UniqueConstraint(
             "nomination_id",
             "party_list_id",
+            "person_id",
             "document",
             name=op.f("uq_submitted_document_nomination_id"),
         ),
@@ -1089,6 +1122,7 @@ def upgrade() -> None:
                 "vacant_until_next_election",
                 "by_election",
                 "no_by_election_final_year",
+                "awaiting_party_decision",
                 name="vacancyoutcome",
                 native_enum=False,
                 length=32,
@@ -1233,6 +1267,10 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_turnout_report_election_id"))
 
     op.drop_table("turnout_report")
+    with op.batch_alter_table("election_body", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_election_body_body_id"))
+
+    op.drop_table("election_body")
     with op.batch_alter_table("district", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_district_election_id"))
         batch_op.drop_index(batch_op.f("ix_district_body_id"))

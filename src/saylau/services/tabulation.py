@@ -1,0 +1,906 @@
+"""Tabulation: the definitive precinct protocols summed per contest and the law applied to them.
+
+Per contest (issue #3 §2.6): the votes of every ballot line and the protocol lines are summed in SQL
+over the definitive protocols (one aggregation for the whole election, so ~45,000 protocols of a
+national election are one query, not a Python loop); progress is "X of Y precincts definitive";
+list contests are allocated by :func:`saylau.law.allocation.allocate` (CL art. 111-1, art. 97-1 for
+the Mazhilis) and single-member contests decided by :func:`saylau.law.district.decide_district`
+(CL art. 9, art. 109-1) with the competitiveness index (decision #18). The result, with the full
+trace, is stored as a :class:`ContestResult`. Only when every precinct is definitive is the outcome
+final; a final runoff or repeat-election outcome creates the follow-up contest in a new election
+record (CL art. 109-1: within one month; art. 110: within two months). A lot the law needs waits
+for the seed the commission records (:func:`record_lot`; decision #9).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, fields, is_dataclass
+from datetime import date, timedelta
+from decimal import Decimal
+from enum import Enum
+from fractions import Fraction
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, selectinload
+
+from saylau.domain.roles import Action
+from saylau.domain.states import CandidacyState, ProtocolState
+from saylau.law.allocation import Allocation, allocate
+from saylau.law.allocation import PartyList as LawPartyList
+from saylau.law.ballots import Candidate, order_candidates
+from saylau.law.bodies import ContestKind
+from saylau.law.calendar import add_months
+from saylau.law.competitiveness import district_competitiveness
+from saylau.law.district import ContestRound, DistrictResult, decide_district
+from saylau.law.errors import LawInputError
+from saylau.law.lot import Lot
+from saylau.services.audit import snapshot
+from saylau.services.context import NATIONAL, Context, Scope
+from saylau.services.errors import Conflict, InvalidInput, NotFound
+from saylau.services.protocols import rules_of
+from saylau.storage.models import (
+    BallotChoice,
+    Body,
+    BodyKind,
+    Contest,
+    ContestResult,
+    ContestStatus,
+    DistrictPrecinct,
+    Election,
+    LotRecord,
+    Nomination,
+    Party,
+    PartyList,
+    Person,
+    Precinct,
+    Protocol,
+    ProtocolVote,
+)
+
+FINAL = "final"
+PROVISIONAL = "provisional"
+NO_PROTOCOLS = "no_protocols"
+NO_BALLOT = "no_ballot"
+RUNOFF_MONTHS = 1
+"""A runoff is held within one month of the first vote (CL art. 109-1)."""
+REPEAT_MONTHS = 2
+"""A repeat election is held within two months (CL art. 110)."""
+
+_CONTEST_STATUS = {
+    "allocated": ContestStatus.DECIDED,
+    "elected": ContestStatus.DECIDED,
+    "no_party_passed": ContestStatus.NO_PARTY_PASSED,
+    "runoff": ContestStatus.RUNOFF,
+    "repeat_election": ContestStatus.REPEAT_ELECTION,
+    "lot_required": ContestStatus.LOT_REQUIRED,
+}
+_NOT_STANDING = (CandidacyState.WITHDRAWN, CandidacyState.CANCELLED, CandidacyState.REFUSED)
+
+
+@dataclass(frozen=True)
+class ContestTally:
+    """What tabulating one contest gave: the law's outcome and how complete the count is."""
+
+    contest_id: int
+    kind: ContestKind
+    final: bool
+    status: str
+    """The law's outcome (``allocated``, ``no_party_passed``, ``elected``, ``runoff``,
+    ``repeat_election``, ``lot_required``), ``no_protocols`` before the first definitive one, or
+    ``no_ballot`` for a contest whose ballot is not prepared (nothing is stored for it)."""
+    precincts_counted: int
+    precincts_total: int
+    follow_up_contest_id: int | None = None
+
+    @property
+    def progress(self) -> str:
+        return f"{self.precincts_counted} of {self.precincts_total} precincts definitive"
+
+
+@dataclass(frozen=True)
+class TotalsLine:
+    """Summed definitive protocols of one contest kind over a region, a body or the country."""
+
+    scope: str
+    """``national``, ``region`` or ``body``."""
+    key: int | None
+    kind: ContestKind
+    protocols: int
+    voters_on_list: int
+    ballots_in_boxes: int
+    valid: int
+    against_all: int
+    invalid: int
+
+    @property
+    def turnout(self) -> Fraction:
+        """Ballots in the boxes / voters on the lists (CL art. 43 para 4-1(1)), exact."""
+        return (
+            Fraction(self.ballots_in_boxes, self.voters_on_list)
+            if self.voters_on_list
+            else Fraction(0)
+        )
+
+
+# --- services -----------------------------------------------------------------------------------
+
+
+def contest_scope(contest: Contest) -> Scope:
+    """Who tabulates a contest: the CEC for the Mazhilis, else the TEC of the body's territory."""
+    body = contest.body
+    if body.kind is BodyKind.MAZHILIS:
+        return NATIONAL
+    return Scope(region_id=body.region_id, unit_id=body.unit_id)
+
+
+def tabulate_contest(
+    ctx: Context, contest_id: int, *, follow_up_day: date | None = None
+) -> ContestTally:
+    """Tabulate one contest (TABULATE within the actor's territory; CEC for the Mazhilis)."""
+    contest = ctx.get(Contest, contest_id, "contest")
+    ctx.authorize(Action.TABULATE, contest_scope(contest))
+    tally, _ = _tabulate(ctx, contest.election, [contest], follow_up_day, {})[0]
+    return tally
+
+
+def tabulate_election(
+    ctx: Context, election_id: int, *, follow_up_day: date | None = None
+) -> list[ContestTally]:
+    """Tabulate every contest of the election that lies in the actor's territory.
+
+    ``follow_up_day`` sets the polling day of runoffs and repeat elections this tabulation creates
+    (default: the last Sunday within the legal period, CL arts. 109-1, 110).
+    """
+    election = ctx.get(Election, election_id, "election")
+    contests = _contests(ctx.session, election.id)
+    if not contests:
+        raise Conflict(
+            "no_contests",
+            f"election {election.id} has no contests to tabulate",
+            field="election_id",
+        )
+    covered = [c for c in contests if ctx.actor.covers(contest_scope(c))]
+    for contest in covered or contests[:1]:
+        ctx.authorize(Action.TABULATE, contest_scope(contest))
+    return [tally for tally, _ in _tabulate(ctx, election, covered, follow_up_day, {})]
+
+
+def record_lot(
+    ctx: Context, contest_id: int, seed: str, *, follow_up_day: date | None = None
+) -> ContestTally:
+    """Record the seed the commission published for a lot the law requires, and apply it.
+
+    A lot decides between candidates tied for runoff places (decision #6) or lists tied on value
+    and registration order (decision #4); it is the deterministic ``sha256-v1`` draw of the law core
+    (decision #9), stored as a printable :class:`LotRecord` that anyone can re-run.
+    """
+    contest = ctx.get(Contest, contest_id, "contest")
+    ctx.authorize(Action.TABULATE, contest_scope(contest))
+    seed = seed.strip()
+    if not seed:
+        raise InvalidInput(
+            "seed_required", "a lot needs the published, non-empty seed (decision #9)", field="seed"
+        )
+    if contest.status is not ContestStatus.LOT_REQUIRED:
+        raise Conflict(
+            "no_lot_required",
+            f"contest {contest.id} is {contest.status.value}: no lot is waiting for a seed",
+            field="contest_id",
+        )
+    tally, lots = _tabulate(ctx, contest.election, [contest], follow_up_day, {contest.id: seed})[0]
+    for lot in lots:
+        record = LotRecord(
+            election_id=contest.election_id,
+            purpose=f"contest {contest.id}: {lot.purpose}",
+            seed=lot.seed,
+            method=lot.method,
+            candidates=list(lot.candidates),
+            order=list(lot.order),
+            drawn_by=ctx.actor.user_id,
+            drawn_at=ctx.now,
+        )
+        ctx.session.add(record)
+        ctx.session.flush()
+        ctx.audit("record_lot", "lot_record", record.id, None, snapshot(record))
+    return tally
+
+
+def contest_progress(session: Session, election_id: int) -> dict[int, tuple[int, int]]:
+    """Contest id → (precincts with a definitive protocol, precincts of the contest)."""
+    election_of(session, election_id)
+    contests = _contests(session, election_id)
+    counted = {cid: int(n) for cid, n, *_ in _protocol_sums(session, election_id)}
+    totals = _precinct_totals(session, election_id, contests)
+    return {c.id: (counted.get(c.id, 0), totals[c.id]) for c in contests}
+
+
+def election_totals(session: Session, election_id: int) -> tuple[TotalsLine, ...]:
+    """Totals of the definitive protocols per contest kind: per body, per region and national.
+
+    Turnout, valid ballots (ballots in the boxes − invalid = votes + "against all", a control
+    relation of every definitive protocol) and "against all", for reporting; two SQL aggregations.
+    """
+    election_of(session, election_id)
+    columns = (
+        func.count(Protocol.id),
+        func.coalesce(func.sum(Protocol.voters_on_list), 0),
+        func.coalesce(func.sum(Protocol.ballots_in_boxes), 0),
+        func.coalesce(func.sum(Protocol.against_all), 0),
+        func.coalesce(func.sum(Protocol.invalid), 0),
+    )
+    definitive = (Contest.election_id == election_id, Protocol.state == ProtocolState.DEFINITIVE)
+    by_region = session.execute(
+        select(Contest.kind, Precinct.region_id, *columns)
+        .join(Contest, Contest.id == Protocol.contest_id)
+        .join(Precinct, Precinct.id == Protocol.precinct_id)
+        .where(*definitive)
+        .group_by(Contest.kind, Precinct.region_id)
+        .order_by(Contest.kind, Precinct.region_id)
+    ).all()
+    by_body = session.execute(
+        select(Contest.kind, Contest.body_id, *columns)
+        .join(Contest, Contest.id == Protocol.contest_id)
+        .where(*definitive)
+        .group_by(Contest.kind, Contest.body_id)
+        .order_by(Contest.kind, Contest.body_id)
+    ).all()
+
+    def line(scope: str, kind: ContestKind, key: int | None, figures: Sequence[Any]) -> TotalsLine:
+        n, voters, boxes, against, invalid = (int(x or 0) for x in figures)
+        return TotalsLine(scope, key, kind, n, voters, boxes, boxes - invalid, against, invalid)
+
+    lines = [line("body", row[0], row[1], row[2:]) for row in by_body]
+    regions = [line("region", row[0], row[1], row[2:]) for row in by_region]
+    national: dict[ContestKind, list[int]] = {}
+    for r in regions:
+        sums = national.setdefault(r.kind, [0, 0, 0, 0, 0])
+        for i, value in enumerate(
+            (r.protocols, r.voters_on_list, r.ballots_in_boxes, r.against_all, r.invalid)
+        ):
+            sums[i] += value
+    nationals = [line("national", kind, None, sums) for kind, sums in national.items()]
+    return (*nationals, *regions, *lines)
+
+
+# --- the computation ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Line:
+    """A ballot line with what the law needs to know about it."""
+
+    choice_id: int
+    position: int
+    label: str
+    party_list_id: int | None
+    party_id: int | None
+    party_code: str | None
+    registration_order: int | None
+    list_state: CandidacyState | None
+    nomination_id: int | None
+    person_id: int | None
+    nomination_state: CandidacyState | None
+    surname: str | None
+    name: str | None
+    patronymic: str | None
+
+    def document(self) -> dict[str, Any]:
+        return {
+            "choice_id": self.choice_id,
+            "position": self.position,
+            "label": self.label,
+            "party_id": self.party_id,
+            "party": self.party_code,
+            "party_list_id": self.party_list_id,
+            "nomination_id": self.nomination_id,
+            "person_id": self.person_id,
+        }
+
+
+@dataclass
+class _Sums:
+    protocols: int = 0
+    voters_on_list: int = 0
+    ballots_issued: int = 0
+    ballots_in_boxes: int = 0
+    against_all: int = 0
+    invalid: int = 0
+    votes: dict[int, int] = field(default_factory=dict)
+
+    def document(self) -> dict[str, Any]:
+        valid = sum(self.votes.values()) + self.against_all
+        return {
+            "protocols": self.protocols,
+            "voters_on_list": self.voters_on_list,
+            "ballots_issued": self.ballots_issued,
+            "ballots_in_boxes": self.ballots_in_boxes,
+            "valid": valid,
+            "against_all": self.against_all,
+            "invalid": self.invalid,
+            "turnout": _fraction(Fraction(self.ballots_in_boxes, self.voters_on_list))
+            if self.voters_on_list
+            else None,
+            "votes": {str(k): v for k, v in sorted(self.votes.items())},
+        }
+
+
+@dataclass(frozen=True)
+class _Outcome:
+    status: str
+    document: dict[str, Any]
+    lots: tuple[Lot, ...] = ()
+    runoff: tuple[_Line, ...] = ()
+
+
+def _tabulate(
+    ctx: Context,
+    election: Election,
+    contests: Sequence[Contest],
+    follow_up_day: date | None,
+    seeds_given: Mapping[int, str],
+) -> list[tuple[ContestTally, tuple[Lot, ...]]]:
+    session = ctx.session
+    sums = _sums(session, election.id)
+    totals = _precinct_totals(session, election.id, contests)
+    lines = _ballot_lines(session, election.id)
+    seeds = {**_lot_seeds(session, election.id), **seeds_given}
+    results = {
+        r.contest_id: r
+        for r in session.scalars(
+            select(ContestResult)
+            .join(Contest, Contest.id == ContestResult.contest_id)
+            .where(Contest.election_id == election.id)
+        )
+    }
+    followers = dict(
+        (row[0], row[1])
+        for row in session.execute(
+            select(Contest.follows_contest_id, Contest.id).where(
+                Contest.follows_contest_id.in_(
+                    select(Contest.id).where(Contest.election_id == election.id)
+                )
+            )
+        )
+    )
+    done: list[tuple[ContestTally, tuple[Lot, ...]]] = []
+    for contest in contests:
+        contest_sums = sums.get(contest.id, _Sums())
+        total = totals[contest.id]
+        if contest.id not in lines:  # no ballot yet: nothing to count, nothing stored
+            tally = ContestTally(contest.id, contest.kind, False, NO_BALLOT, 0, total)
+            done.append((tally, ()))
+            continue
+        final = total > 0 and contest_sums.protocols == total
+        outcome = _decide(
+            election, contest, lines.get(contest.id, []), contest_sums, seeds.get(contest.id)
+        )
+        follow_up = followers.get(contest.id)
+        if final and outcome.status in ("runoff", "repeat_election") and follow_up is None:
+            follow_up = _create_follow_up(ctx, election, contest, outcome, follow_up_day)
+        document = {**outcome.document, "follow_up_contest_id": follow_up}
+        _store(
+            ctx,
+            contest,
+            results.get(contest.id),
+            final,
+            contest_sums,
+            total,
+            outcome.status,
+            document,
+        )
+        tally = ContestTally(
+            contest.id,
+            contest.kind,
+            final,
+            outcome.status,
+            contest_sums.protocols,
+            total,
+            follow_up,
+        )
+        done.append((tally, outcome.lots))
+    return done
+
+
+def _decide(
+    election: Election, contest: Contest, lines: list[_Line], sums: _Sums, seed: str | None
+) -> _Outcome:
+    if sums.protocols == 0:
+        return _Outcome(NO_PROTOCOLS, {"status": NO_PROTOCOLS, "system": contest.kind.system.value})
+    if contest.kind.is_list:
+        return _decide_list(election, contest, lines, sums, seed)
+    return _decide_district(election, contest, lines, sums, seed)
+
+
+def _decide_list(
+    election: Election, contest: Contest, lines: list[_Line], sums: _Sums, seed: str | None
+) -> _Outcome:
+    """Allocate the list seats (CL art. 111-1; art. 97-1 for the Mazhilis; decisions #1–#4)."""
+    rules = rules_of(election)
+    list_rules = rules.list_rules(contest.kind.body)
+    standing = [ln for ln in lines if ln.list_state not in _NOT_STANDING]
+    lists = []
+    for ln in standing:
+        if ln.party_code is None or ln.registration_order is None:
+            raise Conflict(
+                "list_not_registered",
+                f"ballot line {ln.choice_id} of contest {contest.id} is not a registered party "
+                "list with a registration order (needed for equal remainders, art. 111-1 para 4)",
+                field="contest_id",
+            )
+        lists.append(
+            LawPartyList(ln.party_code, sums.votes.get(ln.choice_id, 0), ln.registration_order)
+        )
+    base = {
+        "system": "party_list",
+        "rules": rules.name,
+        "article": list_rules.article,
+        "seats_total": contest.seats,
+        "excluded_lines": [ln.document() for ln in lines if ln not in standing],
+    }
+    try:
+        allocation = allocate(
+            lists,
+            contest.seats,
+            list_rules,
+            against_all=sums.against_all,
+            invalid=sums.invalid,
+            lot_seed=seed,
+        )
+    except LawInputError as exc:
+        if exc.field != "lot_seed":
+            raise Conflict(
+                "cannot_tabulate", f"contest {contest.id}: {exc}", field=exc.field
+            ) from None
+        return _Outcome(
+            "lot_required",
+            {
+                **base,
+                "status": "lot_required",
+                "lot_needed": {"field": exc.field, "rule": exc.rule},
+            },
+        )
+    seats = allocation.seats
+    parties = [
+        {
+            **ln.document(),
+            "votes": sums.votes.get(ln.choice_id, 0),
+            "seats": seats.get(ln.party_code or "", 0),
+        }
+        for ln in standing
+    ]
+    status = allocation.status.value
+    document = {**base, "status": status, "lists": parties, "allocation": plain(allocation)}
+    return _Outcome(status, document, _allocation_lots(allocation))
+
+
+def _allocation_lots(allocation: Allocation) -> tuple[Lot, ...]:
+    lots = [a.lot for a in allocation.awards if a.lot is not None]
+    if allocation.one_party is not None and allocation.one_party.lot is not None:
+        lots.insert(0, allocation.one_party.lot)
+    return tuple(lots)
+
+
+def _decide_district(
+    election: Election, contest: Contest, lines: list[_Line], sums: _Sums, seed: str | None
+) -> _Outcome:
+    """Decide a single-member district (CL art. 9 paras 3–4, art. 109-1; decisions #5, #6, #18)."""
+    rules = rules_of(election)
+    standing = [ln for ln in lines if ln.nomination_state not in _NOT_STANDING]
+    if not standing:
+        raise Conflict(
+            "no_candidates",
+            f"contest {contest.id}: no candidate on its ballot is still standing",
+            field="contest_id",
+        )
+    names = _names(standing)
+    by_name = {names[ln.choice_id]: ln for ln in standing}
+    contest_round = ContestRound.RUNOFF if election.purpose == "runoff" else ContestRound.FIRST
+    result = decide_district(
+        {names[ln.choice_id]: sums.votes.get(ln.choice_id, 0) for ln in standing},
+        sums.against_all,
+        rules=rules,
+        on_ballot=len(lines),
+        lot_seed=seed,
+        contest_round=contest_round,
+        invalid=sums.invalid,
+    )
+    kb = district_competitiveness([sums.votes.get(ln.choice_id, 0) for ln in standing])
+    winner = by_name[result.winner] if result.winner else None
+    pair = tuple(by_name[n] for n in result.runoff) if result.runoff else ()
+    places = {r.name: r for r in result.ranking}
+    candidates = [
+        {
+            **ln.document(),
+            "name": names[ln.choice_id],
+            "votes": sums.votes.get(ln.choice_id, 0),
+            "place": places[names[ln.choice_id]].place,
+            "share": _fraction(places[names[ln.choice_id]].share),
+        }
+        for ln in sorted(standing, key=lambda ln: places[names[ln.choice_id]].place)
+    ]
+    document = {
+        "system": "single_member",
+        "rules": rules.name,
+        "status": result.status.value,
+        "round": contest_round.value,
+        "winner": {**winner.document(), "name": names[winner.choice_id]} if winner else None,
+        "runoff": [{**ln.document(), "name": names[ln.choice_id]} for ln in pair] or None,
+        "candidates": candidates,
+        "competitiveness": None
+        if kb is None
+        else {
+            "index": _fraction(kb.index),
+            "rounded": kb.display,
+            "band": kb.band.value,
+            "article": "decision #18",
+        },
+        "decision": _district_document(result),
+    }
+    lots = (result.lot,) if result.lot is not None else ()
+    return _Outcome(result.status.value, document, lots, pair)
+
+
+def _district_document(result: DistrictResult) -> dict[str, Any]:
+    document = plain(result)
+    assert isinstance(document, dict)
+    document["against_all_beats_every_candidate"] = result.against_all_beats_every_candidate
+    return document
+
+
+def _names(lines: Sequence[_Line]) -> dict[int, str]:
+    """Each candidate's name as printed; names printed twice get their ballot position."""
+    seen: dict[str, int] = {}
+    for ln in lines:
+        seen[ln.label] = seen.get(ln.label, 0) + 1
+    return {
+        ln.choice_id: ln.label if seen[ln.label] == 1 else f"{ln.label} (№{ln.position})"
+        for ln in lines
+    }
+
+
+def _store(
+    ctx: Context,
+    contest: Contest,
+    result: ContestResult | None,
+    final: bool,
+    sums: _Sums,
+    total: int,
+    status: str,
+    outcome: dict[str, Any],
+) -> None:
+    """Write the contest's result and status; an unchanged result writes nothing."""
+    totals = sums.document()
+    state = FINAL if final else PROVISIONAL
+    new_status = _CONTEST_STATUS.get(status, ContestStatus.OPEN) if final else ContestStatus.OPEN
+    if (
+        result is not None
+        and (
+            result.status,
+            result.precincts_counted,
+            result.precincts_total,
+            result.totals,
+            result.outcome,
+        )
+        == (state, sums.protocols, total, totals, outcome)
+        and contest.status is new_status
+    ):
+        return
+    if result is not None and result.published_at is not None:
+        raise Conflict(
+            "result_published",
+            f"contest {contest.id}'s result was published on {result.published_at.isoformat()} "
+            "and its figures have changed since; a published result is not re-tabulated",
+            field="contest_id",
+        )
+    before = _result_record(result, contest) if result is not None else None
+    if result is None:
+        result = ContestResult(contest_id=contest.id)
+        ctx.session.add(result)
+    result.status = state
+    result.precincts_counted = sums.protocols
+    result.precincts_total = total
+    result.totals = totals
+    result.outcome = outcome
+    result.computed_at = ctx.now
+    contest.status = new_status
+    ctx.session.flush()
+    ctx.audit("tabulate", "contest_result", result.id, before, _result_record(result, contest))
+
+
+def _result_record(result: ContestResult, contest: Contest) -> dict[str, Any]:
+    """The audit record of a result: its columns with the outcome's status (the trace is stored
+    in the result itself), and the contest's status."""
+    record = snapshot(result)
+    record["outcome"] = {"status": (result.outcome or {}).get("status")}
+    record["contest_status"] = contest.status.value
+    return record
+
+
+# --- follow-up contests (runoff, repeat election) ------------------------------------------------
+
+
+def _create_follow_up(
+    ctx: Context, election: Election, contest: Contest, outcome: _Outcome, day: date | None
+) -> int:
+    """The runoff (CL art. 109-1) or repeat election (art. 110) that a final outcome calls for.
+
+    Follow-ups of one election on one day share an election record (purpose ``runoff`` or
+    ``repeat``); a runoff ballot carries the two candidates, in Kazakh order (art. 37 para 1).
+    """
+    runoff = outcome.status == "runoff"
+    purpose = "runoff" if runoff else "repeat"
+    months = RUNOFF_MONTHS if runoff else REPEAT_MONTHS
+    article = "CL art. 109-1" if runoff else "CL art. 110"
+    limit = add_months(election.polling_day, months)
+    if day is None:
+        day = limit - timedelta(days=(limit.weekday() + 1) % 7)  # the last Sunday in the period
+    if not election.polling_day < day <= limit:
+        raise InvalidInput(
+            "follow_up_day_outside_period",
+            f"follow_up_day={day.isoformat()}: a {purpose} is held after "
+            f"{election.polling_day.isoformat()} and by {limit.isoformat()} ({article})",
+            field="follow_up_day",
+        )
+    follow_election = ctx.session.execute(
+        select(Election).where(
+            Election.parent_id == election.id,
+            Election.purpose == purpose,
+            Election.polling_day == day,
+        )
+    ).scalar_one_or_none()
+    if follow_election is None:
+        follow_election = Election(
+            name=f"{election.name}: {purpose}",
+            kind=election.kind,
+            purpose=purpose,
+            rules=election.rules,
+            called_on=min(ctx.now.date(), day - timedelta(days=1)),
+            polling_day=day,
+            parent_id=election.id,
+        )
+        ctx.session.add(follow_election)
+        ctx.session.flush()
+        ctx.audit(
+            "call_follow_up_election",
+            "election",
+            follow_election.id,
+            None,
+            snapshot(follow_election),
+        )
+    follower = Contest(
+        election_id=follow_election.id,
+        body_id=contest.body_id,
+        kind=contest.kind,
+        district_id=contest.district_id,
+        seats=contest.seats,
+        status=ContestStatus.OPEN,
+        follows_contest_id=contest.id,
+    )
+    ctx.session.add(follower)
+    ctx.session.flush()
+    ctx.audit("create_follow_up_contest", "contest", follower.id, None, snapshot(follower))
+    if runoff:
+        _runoff_ballot(ctx, follower, outcome.runoff)
+    return follower.id
+
+
+def _runoff_ballot(ctx: Context, follower: Contest, pair: Sequence[_Line]) -> None:
+    """The two runoff candidates, registered for the runoff contest and on its ballot."""
+    nominations = {ln.nomination_id: ln for ln in pair}
+    originals = {
+        n.id: n
+        for n in ctx.session.scalars(select(Nomination).where(Nomination.id.in_(list(nominations))))
+    }
+    created: dict[str, tuple[Nomination, _Line]] = {}
+    for nomination_id, ln in nominations.items():
+        original = originals[nomination_id or 0]
+        copy = Nomination(
+            contest_id=follower.id,
+            person_id=original.person_id,
+            route=original.route,
+            party_id=original.party_id,
+            association=original.association,
+            state=CandidacyState.REGISTERED,
+            state_note=f"runoff of contest {original.contest_id} (CL art. 109-1)",
+            submitted_at=ctx.now,
+            registered_at=ctx.now,
+        )
+        ctx.session.add(copy)
+        ctx.session.flush()
+        created[str(copy.id)] = (copy, ln)
+    ordered = order_candidates(
+        [
+            Candidate(key, ln.surname or ln.label, ln.name or ln.label, ln.patronymic or None)
+            for key, (_, ln) in created.items()
+        ]
+    )
+    for position, candidate in enumerate(ordered, start=1):
+        copy, ln = created[candidate.id]
+        choice = BallotChoice(
+            contest_id=follower.id, position=position, nomination_id=copy.id, label=ln.label
+        )
+        ctx.session.add(choice)
+        ctx.session.flush()
+        ctx.audit(
+            "register_runoff_candidate",
+            "nomination",
+            copy.id,
+            None,
+            {**snapshot(copy), "ballot_position": position},
+        )
+
+
+# --- queries --------------------------------------------------------------------------------------
+
+
+def _contests(session: Session, election_id: int) -> list[Contest]:
+    return list(
+        session.scalars(
+            select(Contest)
+            .where(Contest.election_id == election_id)
+            .options(selectinload(Contest.body), selectinload(Contest.election))
+            .order_by(Contest.id)
+        )
+    )
+
+
+def _protocol_sums(session: Session, election_id: int) -> list[Any]:
+    return list(
+        session.execute(
+            select(
+                Protocol.contest_id,
+                func.count(Protocol.id),
+                func.coalesce(func.sum(Protocol.voters_on_list), 0),
+                func.coalesce(func.sum(Protocol.ballots_issued), 0),
+                func.coalesce(func.sum(Protocol.ballots_in_boxes), 0),
+                func.coalesce(func.sum(Protocol.against_all), 0),
+                func.coalesce(func.sum(Protocol.invalid), 0),
+            )
+            .join(Contest, Contest.id == Protocol.contest_id)
+            .where(Contest.election_id == election_id, Protocol.state == ProtocolState.DEFINITIVE)
+            .group_by(Protocol.contest_id)
+        )
+    )
+
+
+def _sums(session: Session, election_id: int) -> dict[int, _Sums]:
+    """The definitive protocols of every contest of the election, summed in two SQL queries."""
+    sums: dict[int, _Sums] = {}
+    for cid, n, voters, issued, in_boxes, against, invalid in _protocol_sums(session, election_id):
+        sums[cid] = _Sums(
+            int(n), int(voters), int(issued), int(in_boxes), int(against), int(invalid)
+        )
+    for contest_id, choice_id, votes in session.execute(
+        select(ProtocolVote.contest_id, ProtocolVote.choice_id, func.sum(ProtocolVote.votes))
+        .join(Protocol, Protocol.id == ProtocolVote.protocol_id)
+        .join(Contest, Contest.id == ProtocolVote.contest_id)
+        .where(Contest.election_id == election_id, Protocol.state == ProtocolState.DEFINITIVE)
+        .group_by(ProtocolVote.contest_id, ProtocolVote.choice_id)
+    ):
+        sums.setdefault(contest_id, _Sums()).votes[choice_id] = int(votes)
+    return sums
+
+
+def _precinct_totals(
+    session: Session, election_id: int, contests: Sequence[Contest]
+) -> dict[int, int]:
+    """Precincts whose voters get each contest's ballot: the district's for a single-member
+    contest, the body's territory for a list contest, every precinct for the Mazhilis list."""
+    by_district = dict(
+        (row[0], int(row[1]))
+        for row in session.execute(
+            select(Contest.id, func.count(DistrictPrecinct.precinct_id))
+            .join(DistrictPrecinct, DistrictPrecinct.district_id == Contest.district_id)
+            .where(Contest.election_id == election_id)
+            .group_by(Contest.id)
+        )
+    )
+    by_unit = dict(
+        (row[0], int(row[1]))
+        for row in session.execute(
+            select(Precinct.unit_id, func.count()).group_by(Precinct.unit_id)
+        )
+    )
+    by_region = dict(
+        (row[0], int(row[1]))
+        for row in session.execute(
+            select(Precinct.region_id, func.count()).group_by(Precinct.region_id)
+        )
+    )
+    national = sum(by_region.values())
+    totals: dict[int, int] = {}
+    for contest in contests:
+        body: Body = contest.body
+        if contest.district_id is not None:
+            totals[contest.id] = by_district.get(contest.id, 0)
+        elif body.kind is BodyKind.MAZHILIS:
+            totals[contest.id] = national
+        elif body.unit_id is not None:
+            totals[contest.id] = by_unit.get(body.unit_id, 0)
+        else:
+            totals[contest.id] = by_region.get(body.region_id or 0, 0)
+    return totals
+
+
+def _ballot_lines(session: Session, election_id: int) -> dict[int, list[_Line]]:
+    rows = session.execute(
+        select(
+            BallotChoice.contest_id,
+            BallotChoice.id,
+            BallotChoice.position,
+            BallotChoice.label,
+            PartyList.id,
+            func.coalesce(PartyList.party_id, Nomination.party_id),
+            Party.code,
+            PartyList.registration_order,
+            PartyList.state,
+            Nomination.id,
+            Nomination.person_id,
+            Nomination.state,
+            Person.surname,
+            Person.name,
+            Person.patronymic,
+        )
+        .join(Contest, Contest.id == BallotChoice.contest_id)
+        .outerjoin(PartyList, PartyList.id == BallotChoice.party_list_id)
+        .outerjoin(Nomination, Nomination.id == BallotChoice.nomination_id)
+        .outerjoin(Party, Party.id == func.coalesce(PartyList.party_id, Nomination.party_id))
+        .outerjoin(Person, Person.id == Nomination.person_id)
+        .where(Contest.election_id == election_id)
+        .order_by(BallotChoice.contest_id, BallotChoice.position)
+    )
+    lines: dict[int, list[_Line]] = {}
+    for contest_id, *values in rows:
+        lines.setdefault(contest_id, []).append(_Line(*values))
+    return lines
+
+
+_LOT_PURPOSE = re.compile(r"^contest (\d+): ")
+
+
+def _lot_seeds(session: Session, election_id: int) -> dict[int, str]:
+    seeds: dict[int, str] = {}
+    for purpose, seed in session.execute(
+        select(LotRecord.purpose, LotRecord.seed)
+        .where(LotRecord.election_id == election_id)
+        .order_by(LotRecord.id)
+    ):
+        match = _LOT_PURPOSE.match(purpose)
+        if match:
+            seeds[int(match.group(1))] = seed
+    return seeds
+
+
+# --- JSON ------------------------------------------------------------------------------------------
+
+
+def _fraction(value: Fraction) -> str:
+    return f"{value.numerator}/{value.denominator}"
+
+
+def plain(value: Any) -> Any:
+    """A law-core result as JSON: dataclasses → objects, exact fractions → ``"n/d"``, enums →
+    their values (so the trace is stored and published without rounding)."""
+    if is_dataclass(value) and not isinstance(value, type):
+        return {f.name: plain(getattr(value, f.name)) for f in fields(value)}
+    if isinstance(value, Mapping):
+        return {str(k): plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [plain(v) for v in value]
+    if isinstance(value, Fraction):
+        return _fraction(value)
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, Enum):
+        return value.value
+    return value
+
+
+def election_of(session: Session, election_id: int) -> Election:
+    election = session.get(Election, election_id)
+    if election is None:
+        raise NotFound("not_found", f"no election with id {election_id}", field="election_id")
+    return election

@@ -1,0 +1,1 @@
+"""Command-line tests (a package, so that test module names may repeat across folders)."""
