@@ -264,3 +264,16 @@ def test_checks_and_bad_references() -> None:
     assert code == 2 and "consnet" in err
     code, _, err = invoke("nomination", "register", "foo:1")
     assert code == 2 and "list:ID" in err
+
+
+def test_party_record_and_branch(db: tuple[Factory, World]) -> None:
+    """``saylau party record`` is idempotent; a branch in a region is recorded once."""
+    _, world = db
+    code, out, _ = invoke("party", "record", "delta", "--kk", "Дельта", "--en", "Delta")
+    assert code == 0 and out["code"] == "delta"
+    code, again, _ = invoke("party", "record", "delta", "--kk", "Дельта", "--en", "Delta")
+    assert code == 0 and again["id"] == out["id"]
+    assert invoke("party", "branch", "delta", world.regions["oblast"])[1] == {"created": True}
+    assert invoke("party", "branch", "delta", world.regions["oblast"])[1] == {"created": False}
+    code, _, err = invoke("party", "record", " ", "--kk", "x", "--en", "y")
+    assert code == 2 and "code" in err

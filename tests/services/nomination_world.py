@@ -17,19 +17,18 @@ from saylau.domain.roles import Role
 from saylau.domain.states import CandidacyState
 from saylau.law.iin import Sex, iin_check_digit
 from saylau.law.nomination import Nominator
+from saylau.services.candidacy import CandidacyKind, CandidacyRef
 from saylau.services.context import Actor, execute
 from saylau.services.nomination import (
-    CandidacyKind,
-    CandidacyRef,
     ListSubmitted,
     NominationSubmitted,
     PartyListInput,
-    PersonInput,
     SmdNominationInput,
     submit_nomination,
     submit_party_list,
 )
 from saylau.services.parties import admit_party
+from saylau.services.persons import PersonInput
 from saylau.services.registration import RegistrationDecision, record_deposit, register
 from saylau.storage.models import AuditEvent
 from tests.world import World, build_election, build_world

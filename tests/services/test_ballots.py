@@ -20,8 +20,8 @@ from saylau.services.ballots import (
     prepare_ballots,
     prepare_contest_ballot,
 )
+from saylau.services.candidacy import CandidacyKind, CandidacyRef
 from saylau.services.errors import Conflict, PermissionDenied
-from saylau.services.nomination import CandidacyKind, CandidacyRef
 from saylau.services.registration import withdraw
 from saylau.storage.models import (
     AuditEvent,

@@ -15,15 +15,13 @@ from saylau.law.bodies import ContestKind
 from saylau.law.calendar import ElectionKind
 from saylau.law.rules import MaslikhatKind
 from saylau.services.context import Actor, Context, execute
+from saylau.services.deadlines import election_calendar_for, require_after, require_before
 from saylau.services.elections import (
     CallElection,
     OverrideInput,
     call_election,
     check_ballots,
     contests_for_precinct,
-    election_calendar_for,
-    require_after,
-    require_before,
 )
 from saylau.services.errors import Conflict, InvalidInput, PermissionDenied, ServiceError
 from saylau.storage.models import (
@@ -175,7 +173,9 @@ def test_deadlines_are_enforced_in_each_region_local_time(factory: sessionmaker[
     almaty_deadline = datetime(2023, 2, 17, 12, 0, tzinfo=UTC)
 
     def check(ctx: Context, region_id: int) -> str:
-        return require_before(ctx, election_id, "nomination_closes", region_id).id
+        return require_before(
+            ctx, election_calendar_for(ctx.session, election_id, region_id), "nomination_closes"
+        ).id
 
     oblast = world.regions["oblast"]
     assert (
@@ -197,10 +197,17 @@ def test_require_after_and_period_ends(factory: sessionmaker[Session]) -> None:
     opens = datetime(2023, 1, 18, 18, 0, tzinfo=UTC)  # E−60 = 18 Jan 00:00 local = 17 Jan 18:00 UTC
 
     def opened(ctx: Context) -> str:
-        return require_after(ctx, election_id, "nomination_opens").id
+        return require_after(
+            ctx, election_calendar_for(ctx.session, election_id), "nomination_opens"
+        ).id
 
     def extension(ctx: Context) -> str:
-        return require_before(ctx, election_id, "nomination_extension_limit", use_until=True).id
+        return require_before(
+            ctx,
+            election_calendar_for(ctx.session, election_id),
+            "nomination_extension_limit",
+            use_until=True,
+        ).id
 
     assert execute(factory, OPERATOR, opened, clock=at(opens))
     with pytest.raises(Conflict) as caught:
@@ -212,7 +219,7 @@ def test_require_after_and_period_ends(factory: sessionmaker[Session]) -> None:
         execute(factory, OPERATOR, extension, clock=at(datetime(2023, 3, 9, 12, 1, tzinfo=UTC)))
 
     def unknown(ctx: Context) -> str:
-        return require_before(ctx, election_id, "coronation").id
+        return require_before(ctx, election_calendar_for(ctx.session, election_id), "coronation").id
 
     with pytest.raises(InvalidInput):
         execute(factory, OPERATOR, unknown)

@@ -227,7 +227,9 @@ def test_decision_after_the_deadline_is_refused_naming_it(
             clock=AFTER_DEADLINE,
         )
     assert refused.value.code == "deadline_passed"
-    assert "2023-03-31T18:00:00+06:00" in refused.value.message
+    assert refused.value.params["deadline"] == "2023-03-31T18:00:00+06:00"
+    assert "2023-03-31 18:00 Asia/Almaty" in refused.value.message
+    assert "party_branch_seat_decision" in refused.value.message
     assert "CL art. 111-1 para 5" in refused.value.message
     assert all(m.state is MandateState.WON for m in mandates_of(factory, setup.seats))
 

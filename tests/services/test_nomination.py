@@ -13,14 +13,13 @@ from sqlalchemy.orm import Session, sessionmaker
 from saylau.domain.states import CandidacyState
 from saylau.law.iin import Sex
 from saylau.law.nomination import NominationRoute, Nominator
+from saylau.services.candidacy import CandidacyKind, CandidacyRef
+from saylau.services.documents import check_nomination_documents
 from saylau.services.errors import Conflict, InvalidInput, PermissionDenied
 from saylau.services.nomination import (
-    CandidacyKind,
-    CandidacyRef,
     DocumentReceipt,
     PartyListInput,
     SmdNominationInput,
-    check_nomination_documents,
     documents_status,
     record_documents,
     submit_nomination,

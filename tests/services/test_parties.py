@@ -118,3 +118,38 @@ def test_find_party_by_code_or_id(s: Setup) -> None:
     assert by_code == by_id and by_code.name_kk == "Бета"
     with pytest.raises(NotFound):
         s.run(s.cec, find_party, "delta", at=NOMINATING)
+
+
+def test_recording_parties_and_branches_is_idempotent_and_cec_only(
+    factory: sessionmaker[Session],
+) -> None:
+    """The CEC records a registered party and its regional branches; a TEC may not (logged)."""
+    from saylau.services.context import Actor, execute
+    from saylau.services.parties import PartyRecord, record_branch, record_party
+    from saylau.storage.models import AuditEvent, PartyBranch
+    from tests.world import build_world
+
+    with factory() as session, session.begin():
+        world = build_world(session)
+        cec = Actor.load(session, "cec_admin", Role.CEC_ADMIN, world.commissions["cec"])
+        tec = Actor.load(session, "oblast_admin", Role.TEC_ADMIN, world.commissions["tec_oblast"])
+    record = PartyRecord(code="delta", name_kk="Дельта", name_en="Delta")
+    party = execute(factory, cec, record_party, record)
+    assert execute(factory, cec, record_party, record).id == party.id
+    assert execute(factory, cec, record_branch, party.id, world.regions["oblast"]) is True
+    assert execute(factory, cec, record_branch, party.id, world.regions["oblast"]) is False
+    with pytest.raises(PermissionDenied):
+        execute(factory, tec, record_branch, party.id, world.regions["capital"])
+    with factory() as session:
+        branches = session.scalar(
+            select(func.count()).select_from(PartyBranch).where(PartyBranch.party_id == party.id)
+        )
+        actions = session.scalars(
+            select(AuditEvent.action).where(AuditEvent.outcome == "done").order_by(AuditEvent.id)
+        ).all()
+        refused = session.scalar(
+            select(func.count()).select_from(AuditEvent).where(AuditEvent.outcome == "refused")
+        )
+    assert branches == 1
+    assert actions.count("record_party") == 1 and actions.count("record_branch") == 1
+    assert refused == 1

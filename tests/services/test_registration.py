@@ -13,8 +13,8 @@ from sqlalchemy.orm import Session, sessionmaker
 from saylau.domain.states import CandidacyState
 from saylau.law.iin import Sex
 from saylau.law.nomination import RefusalReason
+from saylau.services.candidacy import CandidacyKind, CandidacyRef
 from saylau.services.errors import Conflict, InvalidInput, PermissionDenied
-from saylau.services.nomination import CandidacyKind, CandidacyRef
 from saylau.services.registration import (
     DepositOutcome,
     cancel_registration,

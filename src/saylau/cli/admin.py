@@ -12,20 +12,21 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from datetime import date, datetime
 from pathlib import Path
-from typing import Annotated, Any, NoReturn, TypeVar
+from typing import Annotated, Any
 
 import typer
 from sqlalchemy import select
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session
 
+from saylau.cli.common import AsCommission, AsUser, act, read
+from saylau.cli.jsonio import fail, write_output
 from saylau.domain.roles import Role
 from saylau.law.calendar import ElectionKind, Stage
 from saylau.services.audit import verify_chain
-from saylau.services.context import Actor, Context, execute
+from saylau.services.context import Context
+from saylau.services.deadlines import election_calendar_for
 from saylau.services.districts import (
     DistrictPlan,
     districting_report,
@@ -36,7 +37,6 @@ from saylau.services.elections import (
     CallElection,
     OverrideInput,
     call_election,
-    election_calendar_for,
 )
 from saylau.services.errors import InvalidInput, ServiceError
 from saylau.services.imports import ImportReport
@@ -56,12 +56,10 @@ from saylau.services.users import (
     set_password,
     user_by_name,
 )
-from saylau.storage.db import make_engine, migrate, session_factory
+from saylau.storage.db import make_engine, migrate
 from saylau.storage.models import Region, User
 
-INVALID = 2
 BROKEN = 1
-T = TypeVar("T")
 
 db_app = typer.Typer(help="The database schema.", no_args_is_help=True)
 territory_app = typer.Typer(
@@ -89,72 +87,8 @@ def register(app: typer.Typer) -> None:
 
 # --- plumbing ----------------------------------------------------------------------------------
 
-AsUser = Annotated[
-    str | None, typer.Option("--as", help="Act as this user (default: the console operator).")
-]
 AsRole = Annotated[Role | None, typer.Option("--role", help="The role the user acts in.")]
-AsCommission = Annotated[
-    int | None, typer.Option("--commission", help="The commission the role is held in.")
-]
-
-
-def fail(message: str, code: int = INVALID) -> NoReturn:
-    typer.echo(f"error: {message}", err=True)
-    raise typer.Exit(code)
-
-
-def emit(document: Any) -> None:
-    typer.echo(json.dumps(document, ensure_ascii=False, indent=2, default=str))
-
-
-@contextmanager
-def database() -> Iterator[sessionmaker[Session]]:
-    """The configured database, migrated to the newest schema."""
-    engine = make_engine()
-    try:
-        migrate(engine)
-        yield session_factory(engine)
-    finally:
-        engine.dispose()
-
-
-def _actor(
-    factory: sessionmaker[Session], username: str | None, role: Role | None, commission: int | None
-) -> Actor:
-    if username is None:
-        if role is not None or commission is not None:
-            fail("--role and --commission name the acting user's role: give --as USER too")
-        return Actor.operator()
-    if role is None:
-        fail("--as USER needs --role ROLE (and --commission ID for a commission role)")
-    with factory() as session:
-        return Actor.load(session, username, role, commission)
-
-
-def run(
-    operation: Callable[..., T],
-    *args: Any,
-    as_user: str | None = None,
-    as_role: Role | None = None,
-    as_commission: int | None = None,
-    **kwargs: Any,
-) -> T:
-    """One service call in one transaction; a refusal exits 2 with its message."""
-    try:
-        with database() as factory:
-            actor = _actor(factory, as_user, as_role, as_commission)
-            return execute(factory, actor, operation, *args, **kwargs)
-    except ServiceError as exc:
-        fail(exc.message)
-
-
-def read(session_work: Callable[[Session], T]) -> T:
-    """A read-only look at the database; a refusal exits 2."""
-    try:
-        with database() as factory, factory() as session:
-            return session_work(session)
-    except ServiceError as exc:
-        fail(exc.message)
+"""Here the acting role is typed, so that ``--help`` lists the roles."""
 
 
 def _report(report: ImportReport) -> dict[str, Any]:
@@ -217,16 +151,8 @@ def territory_import(
         batch = read_territory(file, kind)
     except ServiceError as exc:
         fail(exc.message)
-    report = run(
-        _import_and_staff,
-        batch,
-        rules,
-        commissions,
-        as_user=as_user,
-        as_role=role,
-        as_commission=commission,
-    )
-    emit(_report(report))
+    report = act((as_user, role, commission), _import_and_staff, batch, rules, commissions)
+    write_output(_report(report))
 
 
 @territory_app.command("load-2023")
@@ -234,8 +160,8 @@ def territory_load_2023(
     as_user: AsUser = None, role: AsRole = None, commission: AsCommission = None
 ) -> None:
     """Load the real 2023 regions, maslikhats, Mazhilis, parties and commissions (idempotent)."""
-    report = run(load_reference_2023, as_user=as_user, as_role=role, as_commission=commission)
-    emit(_report(report))
+    report = act((as_user, role, commission), load_reference_2023)
+    write_output(_report(report))
 
 
 @territory_app.command("commissions")
@@ -247,10 +173,8 @@ def territory_commissions(
 ) -> None:
     """Create the missing commissions: CEC, TECs of regions and units, PECs of precincts."""
     region_id = _region_id(region) if region else None
-    report = run(
-        ensure_commissions, region_id, as_user=as_user, as_role=role, as_commission=commission
-    )
-    emit(_report(report))
+    report = act((as_user, role, commission), ensure_commissions, region_id)
+    write_output(_report(report))
 
 
 def _region_id(code: str) -> int:
@@ -339,17 +263,15 @@ def user_add(
 ) -> None:
     """Create a user with one role in one commission (or for one party)."""
     password = _password_from_stdin() if password_stdin else None
-    document = run(
+    document = act(
+        (as_user, as_role, as_commission),
         _add_user,
         NewUser(username=username, full_name=full_name, password=password, locale=locale),
         role,
         commission,
         party,
-        as_user=as_user,
-        as_role=as_role,
-        as_commission=as_commission,
     )
-    emit(document)
+    write_output(document)
 
 
 def _grant(
@@ -380,18 +302,8 @@ def user_grant(
     as_commission: ActAsCommission = None,
 ) -> None:
     """Give an existing user a role (idempotent)."""
-    emit(
-        run(
-            _grant,
-            username,
-            role,
-            commission,
-            party,
-            True,
-            as_user=as_user,
-            as_role=as_role,
-            as_commission=as_commission,
-        )
+    write_output(
+        act((as_user, as_role, as_commission), _grant, username, role, commission, party, True)
     )
 
 
@@ -406,18 +318,8 @@ def user_revoke(
     as_commission: ActAsCommission = None,
 ) -> None:
     """Take a role away from a user."""
-    emit(
-        run(
-            _grant,
-            username,
-            role,
-            commission,
-            party,
-            False,
-            as_user=as_user,
-            as_role=as_role,
-            as_commission=as_commission,
-        )
+    write_output(
+        act((as_user, as_role, as_commission), _grant, username, role, commission, party, False)
     )
 
 
@@ -435,16 +337,7 @@ def user_password(
 ) -> None:
     """Set a user's password, read from standard input."""
     password = _password_from_stdin()
-    emit(
-        run(
-            _set_password,
-            username,
-            password,
-            as_user=as_user,
-            as_role=as_role,
-            as_commission=as_commission,
-        )
-    )
+    write_output(act((as_user, as_role, as_commission), _set_password, username, password))
 
 
 # --- elections ---------------------------------------------------------------------------------
@@ -515,9 +408,9 @@ def election_call(
         body_ids=tuple(body) if body else None,
         overrides=_overrides(overrides),
     )
-    result = run(call_election, call, as_user=as_user, as_role=role, as_commission=commission)
+    result = act((as_user, role, commission), call_election, call)
     election = result.election
-    emit(
+    write_output(
         {
             "id": election.id,
             "name": election.name,
@@ -555,7 +448,7 @@ def election_calendar(
     """The election's calendar with its overrides, in the region's local time."""
     region_id = _region_id(region) if region else None
     calendar = read(lambda session: election_calendar_for(session, election_id, region_id))
-    emit(
+    write_output(
         {
             "election_id": election_id,
             "polling_day": calendar.polling_day.isoformat(),
@@ -581,15 +474,10 @@ def districts_import(
         plan = DistrictPlan.read(file)
     except ServiceError as exc:
         fail(exc.message)
-    report = run(
-        import_districts,
-        election_id,
-        plan,
-        as_user=as_user,
-        as_role=role,
-        as_commission=commission,
+    report = act((as_user, role, commission), import_districts, election_id, plan)
+    write_output(
+        {**_report(report), "district_ids": report.district_ids, "body_ids": report.body_ids}
     )
-    emit({**_report(report), "district_ids": report.district_ids, "body_ids": report.body_ids})
 
 
 @districts_app.command("report")
@@ -599,7 +487,7 @@ def districts_report(
 ) -> None:
     """The districting check of one body: deviations from the mean and coverage."""
     summary = read(lambda session: districting_report(session, election_id, body_id))
-    emit(summary.as_dict())
+    write_output(summary.as_dict())
 
 
 @districts_app.command("publish")
@@ -617,17 +505,15 @@ def districts_publish(
     commission: AsCommission = None,
 ) -> None:
     """Publish a body's list of districts (then it is frozen)."""
-    result = run(
+    result = act(
+        (as_user, role, commission),
         publish_districts,
         election_id,
         body_id,
         late_reason=late_reason,
         deviation_reason=deviation_reason,
-        as_user=as_user,
-        as_role=role,
-        as_commission=commission,
     )
-    emit(
+    write_output(
         {
             "body_id": result.body_id,
             "published_at": result.published_at.isoformat(),

@@ -28,20 +28,18 @@ import csv
 import dataclasses
 import io
 import json
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from datetime import UTC, date, datetime
 from enum import Enum
 from fractions import Fraction
 from pathlib import Path
-from typing import Annotated, Any, NoReturn, TypeVar
+from typing import Annotated, Any, TypeVar
 
 import typer
 from pydantic import BaseModel, ConfigDict, StrictStr, ValidationError
-from sqlalchemy.orm import Session, sessionmaker
 
+from saylau.cli.common import AsCommission, AsRole, AsUser, Who, act
 from saylau.cli.jsonio import fail, write_output
-from saylau.domain.roles import Role
 from saylau.law.iin import Sex
 from saylau.law.nomination import NominationRoute, Nominator, RefusalReason
 from saylau.services import registration
@@ -51,35 +49,36 @@ from saylau.services.ballots import (
     freeze_ballot,
     prepare_ballots,
 )
-from saylau.services.context import Actor, Context, execute
+from saylau.services.candidacy import CandidacyRef
+from saylau.services.context import Context
+from saylau.services.documents import check_nomination_documents
 from saylau.services.errors import ServiceError
 from saylau.services.nomination import (
-    CandidacyRef,
     DocumentReceipt,
     PartyListInput,
-    PersonInput,
     SmdNominationInput,
-    check_nomination_documents,
     documents_status,
     record_documents,
     submit_nominations,
     submit_party_list,
 )
-from saylau.services.parties import admit_party, find_party
-from saylau.storage.db import make_engine, migrate, session_factory
+from saylau.services.parties import (
+    PartyRecord,
+    admit_party,
+    find_party,
+    record_branch,
+    record_party,
+)
+from saylau.services.persons import PersonInput
 
 T = TypeVar("T")
 
-AsUser = Annotated[
-    str | None, typer.Option("--as", help="Act as this user (default: the console operator).")
-]
-AsRole = Annotated[str | None, typer.Option("--role", help="The user's role, e.g. tec_admin.")]
-AsCommission = Annotated[
-    int | None, typer.Option("--commission", help="The commission the role is held in.")
-]
 CandidacyArg = Annotated[str, typer.Argument(help="list:ID (party list) or smd:ID (district).")]
 
-party_app = typer.Typer(help="Parties: admission to an election.", no_args_is_help=True)
+party_app = typer.Typer(
+    help="Parties: registered parties, regional branches, admission to an election.",
+    no_args_is_help=True,
+)
 nomination_app = typer.Typer(
     help="Nominations: lists and district candidates, documents, deposits, registration.",
     no_args_is_help=True,
@@ -99,57 +98,14 @@ def register(app: typer.Typer) -> None:
 # --- plumbing ------------------------------------------------------------------------------------
 
 
-@contextmanager
-def _database() -> Iterator[sessionmaker[Session]]:
-    engine = make_engine()
-    try:
-        migrate(engine)
-        yield session_factory(engine)
-    finally:
-        engine.dispose()
-
-
-def _refused(error: ServiceError) -> NoReturn:
-    fail(error.message)
-
-
-def _actor(
-    factory: sessionmaker[Session], user: str | None, role: str | None, commission: int | None
-) -> Actor:
-    if user is None:
-        if role is not None or commission is not None:
-            fail("--role and --commission need --as USER")
-        return Actor.operator()
-    if role is None:
-        fail("--as needs --role ROLE")
-    try:
-        parsed = Role(role)
-    except ValueError:
-        fail(f"--role {role!r}: one of {', '.join(r.value for r in Role)}")
-    with factory() as session:
-        try:
-            return Actor.load(session, user, parsed, commission)
-        except ServiceError as error:
-            _refused(error)
-
-
 def clock() -> datetime:
     """The moment of a command: now, in UTC (tests replace this function)."""
     return datetime.now(UTC)
 
 
-def _act(
-    who: tuple[str | None, str | None, int | None],
-    operation: Callable[..., T],
-    *args: Any,
-) -> T:
-    """Run one service call as the chosen actor; a ServiceError exits 2 with its message."""
-    with _database() as factory:
-        actor = _actor(factory, *who)
-        try:
-            return execute(factory, actor, operation, *args, clock=lambda: clock())
-        except ServiceError as error:
-            _refused(error)
+def _act(who: Who, operation: Callable[..., T], *args: Any) -> T:
+    """Run one service call as ``who`` at the moment of :func:`clock`."""
+    return act(who, operation, *args, clock=lambda: clock())
 
 
 def plain(value: Any) -> Any:
@@ -174,7 +130,7 @@ def _ref(text: str) -> CandidacyRef:
     try:
         return CandidacyRef.parse(text)
     except ServiceError as error:
-        _refused(error)
+        fail(error.message)
 
 
 def _document(path: Path) -> Any:
@@ -397,6 +353,38 @@ def party_admit(
     write_output(plain(_act((user, role, commission), admit)))
 
 
+@party_app.command("record")
+def party_record(
+    code: Annotated[str, typer.Argument(help="Short code, e.g. amanat.")],
+    name_kk: Annotated[str, typer.Option("--kk", help="Name in Kazakh.")],
+    name_en: Annotated[str, typer.Option("--en", help="Name in English.")],
+    name_ru: Annotated[str, typer.Option("--ru", help="Name in Russian.")] = "",
+    user: AsUser = None,
+    role: AsRole = None,
+    commission: AsCommission = None,
+) -> None:
+    """Record a registered political party (idempotent by code)."""
+    record = PartyRecord(code=code, name_kk=name_kk, name_en=name_en, name_ru=name_ru)
+    write_output(plain(_act((user, role, commission), record_party, record)))
+
+
+@party_app.command("branch")
+def party_branch(
+    party: Annotated[str, typer.Argument(help="Party code or id.")],
+    region: Annotated[int, typer.Argument(help="Region id.")],
+    user: AsUser = None,
+    role: AsRole = None,
+    commission: AsCommission = None,
+) -> None:
+    """Record a party's branch in a region (a party nominates there only through it)."""
+
+    def branch(ctx: Context) -> Any:
+        return {"created": record_branch(ctx, find_party(ctx, party).id, region)}
+
+    branch.__name__ = "record_branch"
+    write_output(plain(_act((user, role, commission), branch)))
+
+
 # --- nomination ----------------------------------------------------------------------------------
 
 
@@ -434,7 +422,7 @@ def nomination_check_documents(
     try:
         report = check_nomination_documents(route, set(documents or []))
     except ServiceError as error:
-        _refused(error)
+        fail(error.message)
     write_output({"complete": report.complete, **plain(report)})
 
 

@@ -19,21 +19,19 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Callable, Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Mapping
 from datetime import date
 from fractions import Fraction
 from pathlib import Path
-from typing import Annotated, Any, NoReturn, TypeVar
+from typing import Annotated, Any, TypeVar
 
 import typer
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session
 
+from saylau.cli.common import AsCommission, AsUser, act, read
 from saylau.cli.jsonio import fail, write_output
-from saylau.domain.roles import Role
 from saylau.law.allocation import decimal_text
-from saylau.services.context import Actor, execute
-from saylau.services.errors import InvalidInput, ServiceError
+from saylau.services.errors import InvalidInput
 from saylau.services.protocols import (
     ProtocolData,
     Submission,
@@ -53,17 +51,10 @@ from saylau.services.tabulation import (
     tabulate_election,
 )
 from saylau.services.turnout import TurnoutLine, report_turnout, turnout_summary
-from saylau.storage.db import make_engine, migrate, session_factory
 
 T = TypeVar("T")
 
-AsUser = Annotated[
-    str | None, typer.Option("--as", help="Act as this user (default: the console operator).")
-]
 AsRole = Annotated[str | None, typer.Option("--role", help="The user's role, e.g. pec_typist.")]
-AsCommission = Annotated[
-    int | None, typer.Option("--commission", help="The commission the role is held in.")
-]
 Acknowledge = Annotated[
     list[str] | None,
     typer.Option("--ack", help="Acknowledge a warning by its name (repeatable)."),
@@ -93,63 +84,6 @@ def register(app: typer.Typer) -> None:
 # --- plumbing ------------------------------------------------------------------------------------
 
 
-@contextmanager
-def _database() -> Iterator[sessionmaker[Session]]:
-    engine = make_engine()
-    try:
-        migrate(engine)
-        yield session_factory(engine)
-    finally:
-        engine.dispose()
-
-
-def _refused(exc: ServiceError) -> NoReturn:
-    fail(exc.message)
-
-
-def _actor(
-    factory: sessionmaker[Session], user: str | None, role: str | None, commission: int | None
-) -> Actor:
-    if user is None:
-        if role is not None or commission is not None:
-            fail("--role and --commission need --as USER")
-        return Actor.operator()
-    if role is None:
-        fail("--as needs --role ROLE")
-    try:
-        parsed = Role(role)
-    except ValueError:
-        fail(f"--role {role!r}: one of {', '.join(r.value for r in Role)}")
-    with factory() as session:
-        try:
-            return Actor.load(session, user, parsed, commission)
-        except ServiceError as exc:
-            _refused(exc)
-
-
-def _act(
-    who: tuple[str | None, str | None, int | None],
-    operation: Callable[..., T],
-    *args: Any,
-    **kwargs: Any,
-) -> T:
-    """Run one service call as the chosen actor; a ServiceError exits 2 with its message."""
-    with _database() as factory:
-        actor = _actor(factory, *who)
-        try:
-            return execute(factory, actor, operation, *args, **kwargs)
-        except ServiceError as exc:
-            _refused(exc)
-
-
-def _read(session_work: Callable[[Session], T]) -> T:
-    with _database() as factory, factory() as session:
-        try:
-            return session_work(session)
-        except ServiceError as exc:
-            _refused(exc)
-
-
 def _document(path: Path) -> Any:
     try:
         return json.loads(path.read_text(encoding="utf-8"))
@@ -166,7 +100,7 @@ def _protocol_file(path: Path) -> ProtocolData:
     try:
         return ProtocolData.from_json(document)
     except InvalidInput as exc:
-        _refused(exc)
+        fail(exc.message)
 
 
 def _fraction(value: Fraction) -> dict[str, str]:
@@ -212,7 +146,7 @@ def protocol_enter(
 ) -> None:
     """Enter a protocol (first or second entry; the second by a different user)."""
     data = _protocol_file(file)
-    status = _act((user, role, commission), enter_protocol, contest, precinct, data)
+    status = act((user, role, commission), enter_protocol, contest, precinct, data)
     write_output(status_document(status))
 
 
@@ -225,7 +159,7 @@ def protocol_import(
 ) -> None:
     """Enter many protocols at once: all or nothing (a bad row names its number and field)."""
     submissions = _submissions(file)
-    statuses = _act((user, role, commission), enter_protocols, submissions)
+    statuses = act((user, role, commission), enter_protocols, submissions)
     states: dict[str, int] = {}
     for s in statuses:
         states[s.state.value] = states.get(s.state.value, 0) + 1
@@ -251,7 +185,7 @@ def protocol_resolve(
     """The coordinator keeps one entry (acknowledging warnings) or discards the entries."""
     if (keep is None) == (not discard):
         fail("give exactly one of --keep 1|2 and --discard")
-    status = _act((user, role, commission), resolve_protocol, protocol, keep, ack or [])
+    status = act((user, role, commission), resolve_protocol, protocol, keep, ack or [])
     write_output(status_document(status))
 
 
@@ -269,7 +203,7 @@ def protocol_correct(
 ) -> None:
     """Correct a definitive protocol by a decision of the higher commission (keeps both versions)."""
     data = _protocol_file(file)
-    status = _act((user, role, commission), correct_definitive, protocol, data, decision, ack or [])
+    status = act((user, role, commission), correct_definitive, protocol, data, decision, ack or [])
     write_output(status_document(status))
 
 
@@ -303,7 +237,7 @@ def _submissions(path: Path) -> list[Submission]:
         try:
             data = ProtocolData.from_json(body, where=f"row {number}: ")
         except InvalidInput as exc:
-            _refused(exc)
+            fail(exc.message)
         submissions.append(Submission(ids[0], ids[1], data))
     if not submissions:
         fail(f"{path}: no entries")
@@ -343,7 +277,7 @@ def turnout_report(
     commission: AsCommission = None,
 ) -> None:
     """Report a precinct's turnout (it never decreases and never exceeds the list)."""
-    figure = _act((user, role, commission), report_turnout, election, precinct, at, voted)
+    figure = act((user, role, commission), report_turnout, election, precinct, at, voted)
     write_output(
         {
             "election_id": figure.election_id,
@@ -363,7 +297,7 @@ def turnout_show(
     at: Annotated[str, typer.Option("--at", help='"10:00", "16:00" or "final".')] = "final",
 ) -> None:
     """Turnout per region and nationally, exact (share of the reporting precincts' voters)."""
-    summary = _read(lambda session: turnout_summary(session, election, at))
+    summary = read(lambda session: turnout_summary(session, election, at))
 
     def line(x: TurnoutLine) -> dict[str, Any]:
         return {
@@ -409,9 +343,9 @@ def tabulate(
     day = _day(follow_up_day)
     who = (user, role, commission)
     if contest is not None:
-        tallies = [_act(who, tabulate_contest, contest, follow_up_day=day)]
+        tallies = [act(who, tabulate_contest, contest, follow_up_day=day)]
     else:
-        tallies = _act(who, tabulate_election, election, follow_up_day=day)
+        tallies = act(who, tabulate_election, election, follow_up_day=day)
     write_output(
         {
             "election_id": election,
@@ -437,7 +371,7 @@ def results_publish(
     commission: AsCommission = None,
 ) -> None:
     """Publish the final results (by E+7) and create the mandates won."""
-    published = _act((user, role, commission), publish_results, election, late_reason=late_reason)
+    published = act((user, role, commission), publish_results, election, late_reason=late_reason)
     write_output(
         {
             "election_id": published.election_id,
@@ -456,7 +390,7 @@ def results_export(
     out: Annotated[Path, typer.Option("--out", help="Write the JSON document to FILE.")],
 ) -> None:
     """Export every contest's result, the totals and the mandates as open data (JSON)."""
-    document = _read(lambda session: export_results(session, election))
+    document = read(lambda session: export_results(session, election))
     try:
         out.write_text(json.dumps(document, ensure_ascii=False, indent=2), encoding="utf-8")
     except OSError as exc:
@@ -478,7 +412,7 @@ def results_lot(
 ) -> None:
     """Record the published seed of a lot the law requires, and apply it."""
     day = _day(follow_up_day)
-    tally = _act((user, role, commission), record_lot, contest, seed, follow_up_day=day)
+    tally = act((user, role, commission), record_lot, contest, seed, follow_up_day=day)
     write_output(_tally(tally))
 
 
@@ -511,4 +445,4 @@ def results_show(election: Annotated[int, typer.Argument(help="Election id.")]) 
             ],
         }
 
-    write_output(_read(work))
+    write_output(read(work))

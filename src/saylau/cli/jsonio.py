@@ -77,9 +77,10 @@ def law_error(exc: LawInputError) -> NoReturn:
     )
 
 
-def write_output(document: dict[str, Any]) -> None:
-    """Write the result document to standard output (UTF-8, stable key order)."""
-    typer.echo(json.dumps(document, ensure_ascii=False, indent=2))
+def write_output(document: Any) -> None:
+    """Write the result document to standard output (UTF-8, stable key order); a value JSON has
+    no type for is written as its text."""
+    typer.echo(json.dumps(document, ensure_ascii=False, indent=2, default=str))
 
 
 def json_command(

@@ -8,86 +8,18 @@ names a user's role, and prints JSON. A refusal by a service exits with code 2 a
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from dataclasses import asdict
 from datetime import date
 from typing import Annotated, Any, TypeVar
 
 import typer
-from sqlalchemy.orm import Session, sessionmaker
 
+from saylau.cli.common import AsCommission, AsRole, AsUser, act, read
 from saylau.cli.jsonio import fail, write_output
-from saylau.domain.roles import Role
 from saylau.services import mandates, observers, recall, vacancies
 from saylau.services.audit import normalise, snapshot
-from saylau.services.context import Actor, execute
-from saylau.services.errors import ServiceError
-from saylau.storage.db import make_engine, migrate, session_factory
 
 T = TypeVar("T")
-
-AsUser = Annotated[
-    str | None, typer.Option("--as", help="Act as this user (default: the console operator).")
-]
-AsRole = Annotated[str | None, typer.Option("--role", help="The user's role, e.g. tec_admin.")]
-AsCommission = Annotated[
-    int | None, typer.Option("--commission", help="The commission the role is held in.")
-]
-
-
-@contextmanager
-def _database() -> Iterator[sessionmaker[Session]]:
-    engine = make_engine()
-    try:
-        migrate(engine)
-        yield session_factory(engine)
-    finally:
-        engine.dispose()
-
-
-def _actor(
-    factory: sessionmaker[Session], user: str | None, role: str | None, commission: int | None
-) -> Actor:
-    if user is None:
-        if role is not None or commission is not None:
-            fail("--role and --commission need --as USER")
-        return Actor.operator()
-    if role is None:
-        fail("--as needs --role ROLE")
-    try:
-        parsed = Role(role)
-    except ValueError:
-        fail(f"--role {role!r}: one of {', '.join(r.value for r in Role)}")
-    with factory() as session:
-        return Actor.load(session, user, parsed, commission)
-
-
-def _act(
-    user: str | None,
-    role: str | None,
-    commission: int | None,
-    operation: Callable[..., T],
-    *args: Any,
-    **kwargs: Any,
-) -> T:
-    """Run one service call as the chosen actor; a ServiceError exits 2 with its message."""
-    with _database() as factory:
-        try:
-            return execute(
-                factory, _actor(factory, user, role, commission), operation, *args, **kwargs
-            )
-        except ServiceError as exc:
-            fail(exc.message)
-
-
-def _read(operation: Callable[..., T], *args: Any) -> T:
-    """Run a read-only query in its own session; a ServiceError exits 2."""
-    with _database() as factory, factory() as session:
-        try:
-            return operation(session, *args)
-        except ServiceError as exc:
-            fail(exc.message)
 
 
 def _required_day(option: str, value: str) -> date:
@@ -126,8 +58,8 @@ def mandate_assign(
     as_commission: AsCommission = None,
 ) -> None:
     """The party branch's decision on who takes its list seats (CL art. 111-1 para 5)."""
-    result = _act(
-        as_user, as_role, as_commission, mandates.assign_list_mandates, contest, party, persons
+    result = act(
+        (as_user, as_role, as_commission), mandates.assign_list_mandates, contest, party, persons
     )
     write_output({"mandates": _rows(result)})
 
@@ -146,10 +78,8 @@ def mandate_register(
     as_commission: AsCommission = None,
 ) -> None:
     """Register the holder of a mandate as a deputy."""
-    result = _act(
-        as_user,
-        as_role,
-        as_commission,
+    result = act(
+        (as_user, as_role, as_commission),
         mandates.register_deputy,
         mandate,
         _required_day("--application", application),
@@ -161,7 +91,7 @@ def mandate_register(
 @mandate_app.command("competence")
 def mandate_competence(body: Annotated[int, typer.Argument(help="The body (maslikhat).")]) -> None:
     """Whether at least 3/4 of the body's seats are held by registered deputies (LSA art. 5 p. 4)."""
-    write_output({"body_id": body, **_plain(_read(mandates.competence, body))})
+    write_output({"body_id": body, **_plain(read(mandates.competence, body))})
 
 
 # --- vacancy -----------------------------------------------------------------------------------
@@ -188,10 +118,8 @@ def vacancy_terminate(
     as_commission: AsCommission = None,
 ) -> None:
     """End a mandate early; fill the list seat or call the by-election (CL arts. 101, 111-1, 113)."""
-    result = _act(
-        as_user,
-        as_role,
-        as_commission,
+    result = act(
+        (as_user, as_role, as_commission),
         vacancies.terminate_mandate,
         mandate,
         _required_day("--on", on),
@@ -211,7 +139,9 @@ def vacancy_fill(
     as_commission: AsCommission = None,
 ) -> None:
     """Record the party branch's choice of successor (CL art. 111-1 para 6)."""
-    result = _act(as_user, as_role, as_commission, vacancies.choose_list_successor, vacancy, person)
+    result = act(
+        (as_user, as_role, as_commission), vacancies.choose_list_successor, vacancy, person
+    )
     write_output({"vacancy": snapshot(result)})
 
 
@@ -235,7 +165,7 @@ def recall_apply(
     as_commission: AsCommission = None,
 ) -> None:
     """Record a voter's application to recall a deputy (art. 113-12)."""
-    _case(_act(as_user, as_role, as_commission, recall.apply_for_recall, mandate, initiator))
+    _case(act((as_user, as_role, as_commission), recall.apply_for_recall, mandate, initiator))
 
 
 @recall_app.command("register")
@@ -246,7 +176,7 @@ def recall_register(
     as_commission: AsCommission = None,
 ) -> None:
     """Register the application; signature collection starts (arts. 113-13, 113-14)."""
-    _case(_act(as_user, as_role, as_commission, recall.register_recall, case))
+    _case(act((as_user, as_role, as_commission), recall.register_recall, case))
 
 
 @recall_app.command("refuse")
@@ -258,7 +188,7 @@ def recall_refuse(
     as_commission: AsCommission = None,
 ) -> None:
     """Refuse to register the application (art. 113-13 para 2)."""
-    _case(_act(as_user, as_role, as_commission, recall.refuse_recall, case, reason))
+    _case(act((as_user, as_role, as_commission), recall.refuse_recall, case, reason))
 
 
 @recall_app.command("submit")
@@ -269,7 +199,7 @@ def recall_submit(
     as_commission: AsCommission = None,
 ) -> None:
     """Record the submission of the signature lists (art. 113-14)."""
-    _case(_act(as_user, as_role, as_commission, recall.submit_signature_lists, case))
+    _case(act((as_user, as_role, as_commission), recall.submit_signature_lists, case))
 
 
 @recall_app.command("verify")
@@ -284,7 +214,9 @@ def recall_verify(
     as_commission: AsCommission = None,
 ) -> None:
     """Record the verified signatures: more than 10% of the voters needed (art. 113-14 p. 2)."""
-    _case(_act(as_user, as_role, as_commission, recall.verify_signatures, case, signatures, voters))
+    _case(
+        act((as_user, as_role, as_commission), recall.verify_signatures, case, signatures, voters)
+    )
 
 
 @recall_app.command("decide")
@@ -299,10 +231,8 @@ def recall_decide(
 ) -> None:
     """Decide to hold the recall vote (art. 113-15)."""
     _case(
-        _act(
-            as_user,
-            as_role,
-            as_commission,
+        act(
+            (as_user, as_role, as_commission),
             recall.call_recall_vote,
             case,
             _required_day("--vote-day", vote_day),
@@ -318,7 +248,7 @@ def recall_notify(
     as_commission: AsCommission = None,
 ) -> None:
     """Record the notice to the deputy (3 working days, art. 113-15 para 2)."""
-    _case(_act(as_user, as_role, as_commission, recall.notify_deputy, case))
+    _case(act((as_user, as_role, as_commission), recall.notify_deputy, case))
 
 
 @recall_app.command("result")
@@ -336,10 +266,8 @@ def recall_result(
 ) -> None:
     """Publish the result: valid at ≥ 1/3 turnout, recalled at > 50% (art. 113-16)."""
     _case(
-        _act(
-            as_user,
-            as_role,
-            as_commission,
+        act(
+            (as_user, as_role, as_commission),
             recall.record_recall_result,
             case,
             took_part,
@@ -384,7 +312,7 @@ def observer_apply(
         name=name, kind=parsed, commission_id=commission, party_id=party
     )
     _organisation(
-        _act(as_user, as_role, as_commission, observers.apply_for_accreditation, application)
+        act((as_user, as_role, as_commission), observers.apply_for_accreditation, application)
     )
 
 
@@ -397,7 +325,7 @@ def observer_accredit(
 ) -> None:
     """Accredit an organisation for one year."""
     _organisation(
-        _act(as_user, as_role, as_commission, observers.accredit_organisation, organisation)
+        act((as_user, as_role, as_commission), observers.accredit_organisation, organisation)
     )
 
 
@@ -411,7 +339,7 @@ def observer_refuse(
 ) -> None:
     """Refuse an organisation's accreditation, with the reason."""
     _organisation(
-        _act(as_user, as_role, as_commission, observers.refuse_accreditation, organisation, reason)
+        act((as_user, as_role, as_commission), observers.refuse_accreditation, organisation, reason)
     )
 
 
@@ -424,7 +352,9 @@ def observer_credential(
     as_commission: AsCommission = None,
 ) -> None:
     """Issue credentials (unique numbers) to observers of an accredited organisation."""
-    result = _act(as_user, as_role, as_commission, observers.issue_credentials, organisation, names)
+    result = act(
+        (as_user, as_role, as_commission), observers.issue_credentials, organisation, names
+    )
     write_output({"observers": _rows(result)})
 
 
@@ -438,8 +368,8 @@ def observer_assign(
     as_commission: AsCommission = None,
 ) -> None:
     """Assign an observer to precincts of an election."""
-    result = _act(
-        as_user, as_role, as_commission, observers.assign_observer, observer, election, precincts
+    result = act(
+        (as_user, as_role, as_commission), observers.assign_observer, observer, election, precincts
     )
     write_output({"assignments": _rows(result)})
 
@@ -447,7 +377,7 @@ def observer_assign(
 @observer_app.command("coverage")
 def observer_coverage(election: Annotated[int, typer.Argument(help="The election.")]) -> None:
     """Observers per precinct and region, by category, and the share of precincts covered."""
-    write_output(_plain(_read(observers.coverage_report, election)))
+    write_output(_plain(read(observers.coverage_report, election)))
 
 
 def register(app: typer.Typer) -> None:

@@ -171,8 +171,13 @@ class DepositRules:
 
     maslikhat_multiplier: int = 5
     mazhilis_multiplier: int = 15
-    minimum_wage: Mapping[int, int] = field(default_factory=lambda: _frozen({2023: 70_000}))
-    """Monthly minimum wage (МЗП) by year, tenge: Law of 01.12.2022 No. 163-VII for 2023."""
+    minimum_wage: Mapping[int, int] = field(
+        default_factory=lambda: _frozen({2023: 70_000, 2024: 85_000, 2025: 85_000, 2026: 85_000})
+    )
+    """Monthly minimum wage (МЗП) by year, tenge, from the laws on the republican budget: 2023 —
+    No. 163-VII of 01.12.2022; 2024 and 2025 — 85,000 (raised from 1 January 2024); 2026 — the law
+    of 08.12.2025 on the 2026–2028 budget (unchanged). A by-election or recall in another year needs
+    its figure added here; the deposit is refused rather than guessed."""
     refund_share: Fraction = Fraction(5, 100)
     """Refunded at ≥ 5% of the threshold base (decision #1's base)."""
     reduced_fee: tuple[tuple[Fraction, Fraction], ...] = (

@@ -30,20 +30,12 @@ from saylau.law.ballots import (
     print_run,
 )
 from saylau.law.errors import LawInputError
-from saylau.law.rules import rule_set
 from saylau.services.audit import snapshot
+from saylau.services.candidacy import Candidacy, CandidacyRef, contest_of, owned_by
+from saylau.services.contests import contest_scope, describe_contest
 from saylau.services.context import NATIONAL, Context
-from saylau.services.errors import Conflict, InvalidInput
-from saylau.services.nomination import (
-    Candidacy,
-    CandidacyRef,
-    contest_calendar,
-    contest_of,
-    contest_scope,
-    describe_contest,
-    law_input,
-    require_after,
-)
+from saylau.services.deadlines import contest_calendar, election_rules, require_after
+from saylau.services.errors import Conflict, InvalidInput, law_input
 from saylau.storage.models import (
     BallotChoice,
     BallotDefinition,
@@ -257,7 +249,7 @@ class _Plan:
 
 def _plan(ctx: Context, contest: Contest) -> _Plan | None:
     """The ballot the current registrations call for; None if nobody is registered."""
-    rules = rule_set(contest.election.rules)
+    rules = election_rules(contest.election)
     lot_record_id: int | None = None
     try:
         if contest.kind.is_list:
@@ -369,7 +361,7 @@ def _definition(ctx: Context, contest_id: int) -> BallotDefinition | None:
 def _view(
     ctx: Context, contest: Contest, status: BallotStatus, definition: BallotDefinition | None
 ) -> ContestBallot:
-    rules = rule_set(contest.election.rules)
+    rules = election_rules(contest.election)
     return ContestBallot(
         contest_id=contest.id,
         status=status,
@@ -611,13 +603,10 @@ def remove_from_ballot(ctx: Context, candidacy: Candidacy, decision: str | None)
     definition = _definition(ctx, contest.id)
     if definition is None:
         return
-    column = (
-        BallotChoice.party_list_id
-        if isinstance(candidacy, PartyList)
-        else BallotChoice.nomination_id
-    )
     line = ctx.session.execute(
-        select(BallotChoice).where(BallotChoice.contest_id == contest.id, column == candidacy.id)
+        select(BallotChoice).where(
+            BallotChoice.contest_id == contest.id, owned_by(BallotChoice, candidacy)
+        )
     ).scalar_one_or_none()
     if line is None:
         return

@@ -184,14 +184,19 @@ class Context:
 
     def get(self, model: type[M], ident: int, what: str) -> M:
         """The row ``ident`` of ``model`` or a :class:`NotFound` naming ``what``."""
-        row = self.session.get(model, ident)
-        if row is None:
-            raise NotFound("not_found", f"no {what} with id {ident}", field=f"{what}_id", id=ident)
-        return row
+        return fetch(self.session, model, ident, what)
 
 
 M = TypeVar("M")
 T = TypeVar("T")
+
+
+def fetch(session: Session, model: type[M], ident: int, what: str) -> M:
+    """The row ``ident`` of ``model`` or a :class:`NotFound` naming ``what`` (e.g. "election")."""
+    row = session.get(model, ident)
+    if row is None:
+        raise NotFound("not_found", f"no {what} with id {ident}", field=f"{what}_id", id=ident)
+    return row
 
 
 def execute(

@@ -32,17 +32,17 @@ from saylau.domain.roles import Action
 from saylau.law.districting import DistrictingReport, check_districting
 from saylau.law.rules import ElectoralSystem, RuleSet
 from saylau.services.audit import snapshot
-from saylau.services.context import Context
+from saylau.services.context import Context, fetch
+from saylau.services.deadlines import election_calendar_for, election_rules, local_time
 from saylau.services.elections import (
     body_scope,
     body_split,
     contest_kind,
     election_body_ids,
-    election_calendar_for,
     law_body,
     require_called,
 )
-from saylau.services.errors import Conflict, InvalidInput, NotFound
+from saylau.services.errors import Conflict, InvalidInput
 from saylau.services.imports import (
     ImportReport,
     Outcome,
@@ -54,7 +54,6 @@ from saylau.services.imports import (
     upsert,
     validate_rows,
 )
-from saylau.services.territory import load_rules
 from saylau.storage.models import (
     Body,
     BodyKind,
@@ -263,7 +262,7 @@ def _plan(ctx: Context, election: Election, rows: Sequence[RawRow]) -> list[_Pla
     """Every row validated and resolved; any error refuses the whole plan."""
     errors = RowErrors("districting plan")
     parsed = validate_rows(rows, DistrictRow, errors)
-    rules = load_rules(election.rules)
+    rules = election_rules(election)
     elected = election_body_ids(ctx.session, election.id)
     territory = _Territory.load(ctx.session)
     planned: list[_Planned] = []
@@ -485,7 +484,7 @@ def import_districts(ctx: Context, election_id: int, plan: DistrictPlan) -> Dist
         ctx.authorize(Action.MANAGE_DISTRICTS, body_scope(ctx.session, body))
     for body in bodies.values():
         _require_unpublished(ctx.session, election.id, body)
-    rules = load_rules(election.rules)
+    rules = election_rules(election)
     report = DistrictImportReport(body_ids=sorted(bodies))
     for item in planned:
         report.district_ids.append(_apply(ctx, election, item, rules, report).id)
@@ -631,13 +630,9 @@ def districting_report(session: Session, election_id: int, body_id: int) -> Dist
     """Check a body's districts with ``saylau.law.districting.check_districting`` (decision #11;
     CL art. 22): each district's voters and deviation from the mean, and the coverage of the
     body's precincts. Read-only; public information once published."""
-    election = session.get(Election, election_id)
-    if election is None:
-        raise NotFound("not_found", f"no election with id {election_id}", field="election_id")
-    body = session.get(Body, body_id)
-    if body is None:
-        raise NotFound("not_found", f"no body with id {body_id}", field="body_id")
-    rules = load_rules(election.rules)
+    election = fetch(session, Election, election_id, "election")
+    body = fetch(session, Body, body_id, "body")
+    rules = election_rules(election)
     _, smd_seats = body_split(body, rules)
     codes: dict[int, str] = {
         rid: code for rid, code in session.execute(select(Region.id, Region.code))
@@ -715,7 +710,7 @@ def publish_districts(
     election = _election(ctx, election_id)
     body = ctx.get(Body, body_id, "body")
     ctx.authorize(Action.MANAGE_DISTRICTS, body_scope(ctx.session, body))
-    stage = election_calendar_for(ctx, election, body.region_id, law_body(body)).stage(
+    stage = election_calendar_for(ctx.session, election, body.region_id, law_body(body)).stage(
         "districts_published_by"
     )
     summary = districting_report(ctx.session, election_id, body_id)
@@ -741,7 +736,7 @@ def publish_districts(
     warnings = list(deviations)
     late = ctx.now > stage.at
     if late:
-        deadline = stage.at.strftime("%Y-%m-%d %H:%M %Z").strip()
+        deadline = local_time(stage.at)
         if not (late_reason and late_reason.strip()):
             raise Conflict(
                 "deadline_passed",

@@ -1,4 +1,4 @@
-"""Calling an election, its calendar with deadlines enforced, and the ballots of each precinct.
+"""Calling an election, the bodies it elects, and the ballots of each precinct.
 
 :func:`call_election` records the call (regular or early, decision #13), the bodies elected, any
 calendar stage set by the calling decision instead of the offsets (with its reason, decision #13)
@@ -6,16 +6,14 @@ and one party-list contest per body with list seats (``saylau.law.bodies.seat_sp
 paras 3–4; ``mazhilis_seats``, CL art. 9 para 2). Single-member contests are created with their
 districts (:mod:`saylau.services.districts`).
 
-:func:`require_before` is what every workflow with a deadline calls: the law calendar
-(``saylau.law.calendar.election_calendar``) with the stored overrides, in the region's own time zone
-(decision #14), decides whether ``ctx.now`` is still in time.
+The calendar of a called election and the deadlines it sets are in :mod:`saylau.services.deadlines`.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, tzinfo
+from datetime import date, datetime
 
 from sqlalchemy import ColumnElement, or_, select
 from sqlalchemy.orm import Session
@@ -23,22 +21,13 @@ from sqlalchemy.orm import Session
 from saylau.domain.roles import Action
 from saylau.law.bodies import ContestKind, mazhilis_seats, seat_split
 from saylau.law.bodies import contests_for_precinct as law_contests_for_precinct
-from saylau.law.calendar import (
-    Calendar,
-    CalendarProblem,
-    ElectionKind,
-    Stage,
-    StageOverride,
-    election_calendar,
-)
-from saylau.law.errors import LawInputError
+from saylau.law.calendar import CalendarProblem, ElectionKind, StageOverride
 from saylau.law.rules import Body as LawBody
 from saylau.law.rules import ElectoralSystem, MaslikhatKind, RuleSet
-from saylau.reference.regions import CAPITAL_CODE, zone
-from saylau.reference.regions import region as reference_region
 from saylau.services.audit import snapshot
-from saylau.services.context import NATIONAL, Context, Scope, scope_for
-from saylau.services.errors import Conflict, InvalidInput, NotFound
+from saylau.services.context import Context, Scope, fetch, scope_for
+from saylau.services.deadlines import capital_zone, election_rules, law_calendar
+from saylau.services.errors import Conflict, InvalidInput
 from saylau.services.territory import load_rules
 from saylau.storage.models import (
     Body,
@@ -97,13 +86,12 @@ class CalledElection:
 # --- bodies and scopes -------------------------------------------------------------------------
 
 
-def body_scope(session: Session, body: Body) -> Scope:
-    """Where a body lies: the Mazhilis is national, a maslikhat lies in its region or unit."""
+def body_scope(session: Session, body: Body, party_id: int | None = None) -> Scope:
+    """Where a body lies (the Mazhilis is national, a maslikhat lies in its region or unit),
+    optionally for one party acting in it."""
     if body.kind is BodyKind.MAZHILIS:
-        return NATIONAL
-    if body.unit_id is not None:
-        return scope_for(session, unit_id=body.unit_id, region_id=body.region_id)
-    return Scope(region_id=body.region_id)
+        return Scope(party_id=party_id)
+    return scope_for(session, region_id=body.region_id, unit_id=body.unit_id, party_id=party_id)
 
 
 def law_body(body: Body) -> LawBody:
@@ -140,20 +128,6 @@ def election_body_ids(session: Session, election_id: int) -> set[int]:
 # --- calling -----------------------------------------------------------------------------------
 
 
-def _capital_zone() -> tzinfo:
-    return zone(reference_region(CAPITAL_CODE).iana_zone)
-
-
-def region_zone(session: Session, region_id: int | None) -> tzinfo:
-    """The region's IANA zone (decision #14); national stages use the capital's."""
-    if region_id is None:
-        return _capital_zone()
-    found = session.get(Region, region_id)
-    if found is None:
-        raise NotFound("not_found", f"no region with id {region_id}", field="region_id")
-    return zone(found.iana_zone)
-
-
 def _overrides(items: Sequence[OverrideInput]) -> dict[str, StageOverride]:
     found: dict[str, StageOverride] = {}
     for item in items:
@@ -165,25 +139,6 @@ def _overrides(items: Sequence[OverrideInput]) -> dict[str, StageOverride]:
             )
         found[item.stage] = StageOverride(at=item.at, reason=item.reason, until=item.until)
     return found
-
-
-def _law_calendar(
-    polling_day: date,
-    tz: tzinfo,
-    rules: RuleSet,
-    kind: ElectionKind,
-    called: date,
-    overrides: dict[str, StageOverride],
-    body: LawBody,
-) -> Calendar:
-    try:
-        return election_calendar(
-            polling_day, tz, rules.calendar, kind, called, overrides, body=body
-        )
-    except LawInputError as exc:
-        raise InvalidInput(
-            "invalid_calendar", f"{exc.field}={exc.value!r}: {exc.rule}", field=exc.field
-        ) from exc
 
 
 def _bodies(ctx: Context, body_ids: tuple[int, ...] | None) -> list[Body]:
@@ -228,9 +183,9 @@ def call_election(ctx: Context, call: CallElection) -> CalledElection:
         raise InvalidInput("invalid_name", "name: 1–300 characters", field="name")
     overrides = _overrides(call.overrides)
     bodies = _bodies(ctx, call.body_ids)
-    calendar = _law_calendar(
+    calendar = law_calendar(
         call.polling_day,
-        _capital_zone(),
+        capital_zone(),
         rules,
         call.kind,
         call.called_on,
@@ -293,121 +248,6 @@ def call_election(ctx: Context, call: CallElection) -> CalledElection:
     )
 
 
-# --- the calendar and its deadlines ------------------------------------------------------------
-
-
-def _session(source: Context | Session) -> Session:
-    return source.session if isinstance(source, Context) else source
-
-
-def _election(session: Session, election: Election | int) -> Election:
-    if isinstance(election, Election):
-        return election
-    found = session.get(Election, election)
-    if found is None:
-        raise NotFound("not_found", f"no election with id {election}", field="election_id")
-    return found
-
-
-def election_calendar_for(
-    source: Context | Session,
-    election: Election | int,
-    region_id: int | None = None,
-    body: LawBody = LawBody.MASLIKHAT,
-) -> Calendar:
-    """The law calendar of a stored election with its overrides, in the region's local time.
-
-    ``region_id`` None gives the national calendar in the capital's zone (the Mazhilis, the CEC).
-    ``body`` changes only the party's seat decision (CL art. 97-1 para 5 vs art. 111-1 para 5).
-    """
-    session = _session(source)
-    found = _election(session, election)
-    rules = load_rules(found.rules)
-    overrides = {
-        record.stage: StageOverride(at=record.at, reason=record.reason, until=record.until)
-        for record in session.execute(
-            select(StageOverrideRecord).where(StageOverrideRecord.election_id == found.id)
-        ).scalars()
-    }
-    return _law_calendar(
-        found.polling_day,
-        region_zone(session, region_id),
-        rules,
-        found.kind,
-        found.called_on,
-        overrides,
-        body,
-    )
-
-
-def _stage(calendar: Calendar, stage_id: str) -> Stage:
-    try:
-        return calendar.stage(stage_id)
-    except LookupError as exc:
-        raise InvalidInput("unknown_stage", str(exc), field="stage") from exc
-
-
-def _local(moment: datetime, tz: tzinfo) -> str:
-    return moment.astimezone(tz).strftime("%Y-%m-%d %H:%M %Z").strip()
-
-
-def require_before(
-    ctx: Context,
-    election: Election | int,
-    stage_id: str,
-    region_id: int | None = None,
-    *,
-    use_until: bool = False,
-    body: LawBody = LawBody.MASLIKHAT,
-) -> Stage:
-    """Refuse with :class:`Conflict` if ``ctx.now`` is after the deadline of ``stage_id``.
-
-    The deadline is the stage's ``at`` (e.g. ``nomination_closes`` = E−30 18:00 local), or its
-    ``until`` with ``use_until=True`` (the end of a period such as ``nomination_extension_limit``).
-    Exactly at the deadline is still in time. ``region_id`` picks the local zone (decision #14);
-    None means national. Returns the stage, so callers can cite its article.
-    """
-    calendar = election_calendar_for(ctx, election, region_id, body)
-    stage = _stage(calendar, stage_id)
-    deadline = stage.until if use_until and stage.until is not None else stage.at
-    if ctx.now > deadline:
-        tz = deadline.tzinfo or _capital_zone()
-        raise Conflict(
-            "deadline_passed",
-            f"the deadline {stage_id} was {_local(deadline, tz)} ({stage.article}); "
-            f"it is now {_local(ctx.now, tz)}",
-            field=stage_id,
-            stage=stage_id,
-            deadline=deadline.isoformat(),
-        )
-    return stage
-
-
-def require_after(
-    ctx: Context,
-    election: Election | int,
-    stage_id: str,
-    region_id: int | None = None,
-    *,
-    body: LawBody = LawBody.MASLIKHAT,
-) -> Stage:
-    """Refuse with :class:`Conflict` if ``ctx.now`` is before ``stage_id`` begins (e.g.
-    ``nomination_opens``, E−60 00:00 local)."""
-    calendar = election_calendar_for(ctx, election, region_id, body)
-    stage = _stage(calendar, stage_id)
-    if ctx.now < stage.at:
-        tz = stage.at.tzinfo or _capital_zone()
-        raise Conflict(
-            "not_yet_open",
-            f"{stage_id} begins {_local(stage.at, tz)} ({stage.article}); "
-            f"it is now {_local(ctx.now, tz)}",
-            field=stage_id,
-            stage=stage_id,
-            opens=stage.at.isoformat(),
-        )
-    return stage
-
-
 def require_called(election: Election) -> None:
     """Refuse changes to an election whose results are published or which is closed."""
     if election.status is not ElectionStatus.CALLED:
@@ -438,10 +278,8 @@ def contests_for_precinct(session: Session, election_id: int, precinct_id: int) 
     maslikhat, its unit's maslikhat) and the single-member contests whose district contains it
     (CL art. 9; law-2023 §11), in the order of the law's contest kinds.
     """
-    precinct = session.get(Precinct, precinct_id)
-    if precinct is None:
-        raise NotFound("not_found", f"no precinct with id {precinct_id}", field="precinct_id")
-    _election(session, election_id)
+    precinct = fetch(session, Precinct, precinct_id, "precinct")
+    fetch(session, Election, election_id, "election")
     listed = session.execute(
         select(Contest)
         .join(Body, Body.id == Contest.body_id)
@@ -489,10 +327,8 @@ def check_ballots(session: Session, election_id: int, precinct_id: int) -> Ballo
     the precinct is in no district yet.
     """
     contests = contests_for_precinct(session, election_id, precinct_id)
-    election = _election(session, election_id)
-    precinct = session.get(Precinct, precinct_id)
-    assert precinct is not None
-    region = session.get(Region, precinct.region_id)
-    assert region is not None
-    expected = law_contests_for_precinct(region.kind, load_rules(election.rules))
+    election = fetch(session, Election, election_id, "election")
+    precinct = fetch(session, Precinct, precinct_id, "precinct")
+    region = fetch(session, Region, precinct.region_id, "region")
+    expected = law_contests_for_precinct(region.kind, election_rules(election))
     return BallotCheck(precinct_id, tuple(c.kind for c in contests), expected)

@@ -7,8 +7,8 @@
 - The Mazhilis mandates of a party keep the 30% women + youth + disability quota (art. 97-1 para 5).
 - A maslikhat is competent once at least 3/4 of its seats are filled (LSA art. 5 para 4).
 
-The helpers at the top (zones, rule set, convocation term, held mandates, calendar) are shared by
-the vacancy and recall services.
+The helpers at the top (the mandate's state machine, convocation term, held mandates, quota) are
+shared by the vacancy and recall services.
 """
 
 from __future__ import annotations
@@ -16,25 +16,26 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from datetime import date
 from types import MappingProxyType
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from saylau.domain.roles import Action
-from saylau.domain.states import InvalidTransition, require_transition
 from saylau.law.bodies import Competence, check_one_seat_per_person, term_end
 from saylau.law.bodies import competence as law_competence
-from saylau.law.calendar import Calendar, StageOverride, election_calendar
 from saylau.law.errors import LawInputError
 from saylau.law.quota import ListPerson, QuotaCheck, check_mandate_quota
-from saylau.law.rules import DEFAULT_RULES, RuleSet, rule_set
-from saylau.law.rules import Body as LawBody
-from saylau.reference.regions import CAPITAL_CODE, zone
-from saylau.reference.regions import region as reference_region
+from saylau.law.rules import DEFAULT_RULES, RuleSet
 from saylau.services.audit import snapshot
-from saylau.services.context import Context, Scope, scope_for
-from saylau.services.errors import Conflict, InvalidInput, NotFound
+from saylau.services.context import Context, fetch
+from saylau.services.deadlines import (
+    election_calendar_for,
+    election_rules,
+    local_today,
+    require_before,
+)
+from saylau.services.elections import body_scope, law_body
+from saylau.services.errors import Conflict, InvalidInput, law_input, require_step
 from saylau.storage.models import (
     Body,
     BodyKind,
@@ -47,8 +48,6 @@ from saylau.storage.models import (
     Party,
     PartyList,
     Person,
-    Region,
-    StageOverrideRecord,
 )
 
 # --- the mandate's life -------------------------------------------------------------------------
@@ -78,58 +77,13 @@ HOLDING = (MandateState.WON, MandateState.ASSIGNED, MandateState.REGISTERED)
 
 def move_mandate(mandate: Mandate, target: MandateState) -> None:
     """Change a mandate's state through :data:`MANDATE_TRANSITIONS` (Conflict if not allowed)."""
-    try:
-        require_transition("mandate", MANDATE_TRANSITIONS, mandate.state, target)
-    except InvalidTransition as exc:
-        raise Conflict(
-            "invalid_transition",
-            f"mandate {mandate.id} is {mandate.state.value} and cannot become {target.value}",
-            field="mandate_id",
-            current=mandate.state.value,
-            target=target.value,
-        ) from exc
+    require_step(
+        f"mandate {mandate.id}", MANDATE_TRANSITIONS, mandate.state, target, field="mandate_id"
+    )
     mandate.state = target
 
 
 # --- shared helpers -----------------------------------------------------------------------------
-
-
-def law_input(exc: LawInputError) -> InvalidInput:
-    """A law-core refusal as a service error naming field, value and rule."""
-    return InvalidInput(
-        "law_rule", f"{exc.field}={exc.value!r}: {exc.rule}", field=exc.field, rule=exc.rule
-    )
-
-
-def election_rules(election: Election) -> RuleSet:
-    """The rule set named by the election (``Election.rules``)."""
-    try:
-        return rule_set(election.rules)
-    except LawInputError as exc:
-        raise law_input(exc) from exc
-
-
-def region_zone(session: Session, region_id: int | None) -> ZoneInfo:
-    """The IANA zone of a region (decision #14); national bodies use the capital's zone."""
-    if region_id is not None:
-        region = session.get(Region, region_id)
-        if region is not None:
-            return zone(region.iana_zone)
-    return zone(reference_region(CAPITAL_CODE).iana_zone)
-
-
-def local_today(ctx: Context, tz: ZoneInfo) -> date:
-    """Today's date on the local wall clock of ``tz`` (deadlines are local, decision #12)."""
-    return ctx.now.astimezone(tz).date()
-
-
-def law_body(body: Body) -> LawBody:
-    return LawBody.MAZHILIS if body.kind is BodyKind.MAZHILIS else LawBody.MASLIKHAT
-
-
-def body_scope(session: Session, body: Body, party_id: int | None = None) -> Scope:
-    """The territory of a body (the Mazhilis is national), optionally for one party."""
-    return scope_for(session, region_id=body.region_id, unit_id=body.unit_id, party_id=party_id)
 
 
 def root_election(session: Session, election: Election) -> Election:
@@ -152,9 +106,7 @@ def convocation_term(session: Session, mandate: Mandate) -> tuple[date, date]:
     five years later (:func:`saylau.law.bodies.term_end`). Deputies elected at by-elections serve
     until the end of the same convocation.
     """
-    contest = session.get(Contest, mandate.contest_id)
-    if contest is None:
-        raise NotFound("not_found", f"no contest with id {mandate.contest_id}", field="contest_id")
+    contest = fetch(session, Contest, mandate.contest_id, "contest")
     root = root_election(session, contest.election)
     start = session.scalar(
         select(func.min(Mandate.term_start))
@@ -192,43 +144,6 @@ def require_one_seat(session: Session, pairs: Sequence[tuple[int, int]]) -> None
             person_id=int(first.person_id),
             body_ids=[int(b) for b in first.body_ids],
         )
-
-
-def election_calendar_of(
-    session: Session, election: Election, tz: ZoneInfo, body: LawBody
-) -> Calendar:
-    """The law calendar of an election in zone ``tz``, with its stored overrides (decision #13)."""
-    rules = election_rules(election)
-    records = session.scalars(
-        select(StageOverrideRecord).where(StageOverrideRecord.election_id == election.id)
-    ).all()
-    try:
-        known = set(
-            election_calendar(
-                election.polling_day,
-                tz,
-                rules.calendar,
-                election.kind,
-                called=election.called_on,
-                body=body,
-            ).ids
-        )
-        overrides = {
-            r.stage: StageOverride(at=r.at, reason=r.reason, until=r.until)
-            for r in records
-            if r.stage in known
-        }
-        return election_calendar(
-            election.polling_day,
-            tz,
-            rules.calendar,
-            election.kind,
-            called=election.called_on,
-            overrides=overrides,
-            body=body,
-        )
-    except LawInputError as exc:
-        raise law_input(exc) from exc
 
 
 def list_person(person: Person) -> ListPerson:
@@ -371,19 +286,8 @@ def assign_list_mandates(
         )
     election = contest.election
     rules = election_rules(election)
-    tz = region_zone(ctx.session, body.region_id)
-    deadline = election_calendar_of(ctx.session, election, tz, law_body(body)).stage(
-        "party_branch_seat_decision"
-    )
-    if ctx.now > deadline.at:
-        raise Conflict(
-            "deadline_passed",
-            f"the decision on list seats was due by {deadline.at.isoformat()} "
-            f"(party_branch_seat_decision, {deadline.article})",
-            field="contest_id",
-            deadline=deadline.at.isoformat(),
-            stage=deadline.id,
-        )
+    calendar = election_calendar_for(ctx.session, election, body.region_id, law_body(body))
+    require_before(ctx, calendar, "party_branch_seat_decision", "the decision on list seats")
     require_one_seat(ctx.session, [*held_mandates(ctx.session, new), *[(i, body.id) for i in new]])
     if body.kind is BodyKind.MAZHILIS and len(new) == len(open_seats):
         everyone = [*holding, *new]
@@ -429,7 +333,7 @@ def register_deputy(
     mandate = ctx.get(Mandate, mandate_id, "mandate")
     body = ctx.get(Body, mandate.body_id, "body")
     ctx.authorize(Action.REGISTER_DEPUTY, body_scope(ctx.session, body))
-    today = local_today(ctx, region_zone(ctx.session, body.region_id))
+    today = local_today(ctx, body.region_id)
     contest = ctx.get(Contest, mandate.contest_id, "contest")
     polling_day = contest.election.polling_day
     if application_received_on > today:
@@ -485,9 +389,7 @@ def competence(session: Session, body_id: int) -> Competence:
     Counts the body's mandates in state ``registered``; a terminated mandate no longer counts.
     The rule set is that of the latest election with a contest for the body.
     """
-    body = session.get(Body, body_id)
-    if body is None:
-        raise NotFound("not_found", f"no body with id {body_id}", field="body_id", id=body_id)
+    body = fetch(session, Body, body_id, "body")
     filled = session.scalar(
         select(func.count())
         .select_from(Mandate)

@@ -30,9 +30,9 @@ from saylau.law.calendar import observer_accreditation
 from saylau.law.errors import LawInputError
 from saylau.law.rules import DEFAULT_RULES
 from saylau.services.audit import snapshot
-from saylau.services.context import Context, Scope
-from saylau.services.errors import Conflict, InvalidInput, NotFound
-from saylau.services.mandates import law_input, local_today, region_zone
+from saylau.services.context import Context, Scope, fetch
+from saylau.services.deadlines import local_today
+from saylau.services.errors import Conflict, InvalidInput, law_input
 from saylau.storage.models import (
     Commission,
     District,
@@ -111,7 +111,7 @@ def _organisation(ctx: Context, organisation_id: int) -> tuple[ObserverOrganisat
 
 
 def _today(ctx: Context, commission: Commission) -> date:
-    return local_today(ctx, region_zone(ctx.session, commission.region_id))
+    return local_today(ctx, commission.region_id)
 
 
 # --- accreditation ------------------------------------------------------------------------------
@@ -479,8 +479,7 @@ def coverage_report(session: Session, election_id: int) -> CoverageReport:
 
     An observer counts once per precinct they are assigned to; the totals count assignments.
     """
-    if session.get(Election, election_id) is None:
-        raise NotFound("not_found", f"no election with id {election_id}", field="election_id")
+    fetch(session, Election, election_id, "election")
     ids = election_precinct_ids(session, election_id)
     precincts = {p.id: p for p in session.scalars(select(Precinct).where(Precinct.id.in_(ids)))}
     counts: defaultdict[int, dict[str, int]] = defaultdict(dict)

@@ -129,3 +129,61 @@ def require_may_nominate(
                 field="party_id",
             )
     return party
+
+
+@dataclass(frozen=True)
+class PartyRecord:
+    """A party as registered by the Ministry of Justice, recorded for elections."""
+
+    code: str
+    name_kk: str
+    name_en: str
+    name_ru: str = ""
+
+
+def record_party(ctx: Context, record: PartyRecord) -> PartyInfo:
+    """Record a registered political party (idempotent by ``code``; a changed name is updated).
+
+    The CEC keeps the list of parties that may be admitted to elections (monograph [L92–L96]).
+    """
+    code = record.code.strip()
+    if not code or not record.name_kk.strip() or not record.name_en.strip():
+        raise InvalidInput(
+            "party_incomplete",
+            f"party code={code!r}: a code and the Kazakh and English names are required",
+            field="code" if not code else "name_kk",
+        )
+    ctx.authorize(Action.ADMIT_PARTY, NATIONAL)
+    party = ctx.session.execute(select(Party).where(Party.code == code)).scalar_one_or_none()
+    values = {"name_kk": record.name_kk, "name_ru": record.name_ru, "name_en": record.name_en}
+    if party is None:
+        party = Party(code=code, **values)
+        ctx.session.add(party)
+        ctx.session.flush()
+        ctx.audit("record_party", "party", party.id, None, snapshot(party))
+    elif any(getattr(party, key) != value for key, value in values.items()):
+        before = snapshot(party)
+        for key, value in values.items():
+            setattr(party, key, value)
+        ctx.session.flush()
+        ctx.audit("record_party", "party", party.id, before, snapshot(party))
+    return PartyInfo(party.id, party.code, party.name_kk, party.name_ru, party.name_en)
+
+
+def record_branch(ctx: Context, party_id: int, region_id: int) -> bool:
+    """Record a party's branch in a region (monograph [L224]); returns False if it existed."""
+    party = ctx.get(Party, party_id, "party")
+    region = ctx.get(Region, region_id, "region")
+    ctx.authorize(Action.ADMIT_PARTY, NATIONAL)
+    exists = ctx.session.execute(
+        select(PartyBranch).where(
+            PartyBranch.party_id == party.id, PartyBranch.region_id == region.id
+        )
+    ).scalar_one_or_none()
+    if exists is not None:
+        return False
+    branch = PartyBranch(party_id=party.id, region_id=region.id)
+    ctx.session.add(branch)
+    ctx.session.flush()
+    ctx.audit("record_branch", "party_branch", branch.id, None, snapshot(branch))
+    return True

@@ -22,7 +22,6 @@ from sqlalchemy.orm import Session
 from saylau.domain.roles import Action
 from saylau.domain.states import PROTOCOL_TRANSITIONS, ProtocolState, require_transition
 from saylau.law.bodies import ContestKind
-from saylau.law.calendar import Calendar, StageOverride, election_calendar
 from saylau.law.errors import LawInputError
 from saylau.law.protocol import (
     RELATIONS_BY_NAME,
@@ -31,23 +30,19 @@ from saylau.law.protocol import (
     Violation,
     check_protocol,
 )
-from saylau.law.rules import Body as LawBody
-from saylau.law.rules import RuleSet, rule_set
-from saylau.reference.regions import zone
 from saylau.services.audit import snapshot
-from saylau.services.context import Context, scope_for
-from saylau.services.errors import Conflict, InvalidInput, NotFound, PermissionDenied
+from saylau.services.context import Context, fetch, scope_for
+from saylau.services.deadlines import election_calendar_for, election_rules, require_after
+from saylau.services.errors import Conflict, InvalidInput, PermissionDenied, law_input
 from saylau.storage.models import (
     BallotChoice,
     BodyKind,
     Contest,
     DistrictPrecinct,
-    Election,
     Precinct,
     Protocol,
     ProtocolEntry,
     ProtocolVote,
-    Region,
 )
 
 COUNT_FIELDS: tuple[str, ...] = (
@@ -230,34 +225,6 @@ def contest_precincts(contest: Contest) -> Select[Any]:
     return select(Precinct.id).where(Precinct.region_id == body.region_id)
 
 
-def contest_scope_body(contest: Contest) -> LawBody:
-    return LawBody.MAZHILIS if contest.body.kind is BodyKind.MAZHILIS else LawBody.MASLIKHAT
-
-
-def calendar_of(election: Election, iana_zone: str, body: LawBody = LawBody.MASLIKHAT) -> Calendar:
-    """The election's calendar in a region's local time, with its recorded overrides (dec. #13)."""
-    overrides = {
-        o.stage: StageOverride(at=o.at, reason=o.reason, until=o.until) for o in election.overrides
-    }
-    return election_calendar(
-        election.polling_day,
-        zone(iana_zone),
-        rules_of(election).calendar,
-        election.kind,
-        called=election.called_on,
-        overrides=overrides,
-        body=body,
-    )
-
-
-def rules_of(election: Election) -> RuleSet:
-    """The rule set the election is held under (``Election.rules``)."""
-    try:
-        return rule_set(election.rules)
-    except LawInputError as exc:
-        raise InvalidInput("unknown_rules", str(exc), field="rules") from None
-
-
 def law_protocol(data: ProtocolData, precinct_id: int, kind: ContestKind) -> PrecinctProtocol:
     """The law core's protocol for ``data``; a malformed count is refused naming its field."""
     try:
@@ -279,9 +246,7 @@ def law_protocol(data: ProtocolData, precinct_id: int, kind: ContestKind) -> Pre
             contest=kind,
         )
     except LawInputError as exc:
-        raise InvalidInput(
-            "invalid_count", f"{exc.field}={exc.value!r}: {exc.rule}", field=exc.field
-        ) from None
+        raise law_input(exc, code="invalid_count") from None
 
 
 # --- the workflow ------------------------------------------------------------------------------
@@ -460,7 +425,7 @@ def resolve_protocol(
     contest = ctx.get(Contest, protocol.contest_id, "contest")
     data = ProtocolData.from_json(_entry(ctx.session, protocol.id, keep).data)
     violations = check_protocol(
-        law_protocol(data, protocol.precinct_id, contest.kind), rules_of(contest.election)
+        law_protocol(data, protocol.precinct_id, contest.kind), election_rules(contest.election)
     )
     _require_acceptable(protocol, violations, acknowledged)
     if state is ProtocolState.ENTRIES_DIFFER:
@@ -634,24 +599,18 @@ def _validate(
             f"(CL art. 43 para 4-1(2)); missing: {missing}",
             field=f"votes[{missing[0]}]",
         )
-    rules = rules_of(contest.election)
+    rules = election_rules(contest.election)
     return check_protocol(law_protocol(data, precinct.id, contest.kind), rules)
 
 
 def _require_counting_started(ctx: Context, contest: Contest, precinct: Precinct) -> None:
     """Protocols exist only once counting has started, after polling closes (CL art. 43)."""
-    region = ctx.get(Region, precinct.region_id, "region")
-    stage = calendar_of(contest.election, region.iana_zone, contest_scope_body(contest)).stage(
-        "counting_starts"
+    calendar = election_calendar_for(
+        ctx.session, contest.election, precinct.region_id, contest.kind.body
     )
-    if ctx.now < stage.at:
-        raise Conflict(
-            "counting_not_started",
-            f"counting starts at {stage.at.isoformat()} local time ({stage.article}); no protocol "
-            "can be entered before",
-            field="contest_id",
-            deadline=stage.at.isoformat(),
-        )
+    require_after(
+        ctx, calendar, "counting_starts", "entering a protocol", code="counting_not_started"
+    )
 
 
 def _protocol_for_update(session: Session, contest_id: int, precinct_id: int) -> Protocol | None:
@@ -686,12 +645,8 @@ def check_entry(
 ) -> tuple[Violation, ...]:
     """Every control relation ``data`` violates, without saving anything: the live check of a
     form being typed (CL art. 43; decision #19). Malformed input is refused as on entry."""
-    contest = session.get(Contest, contest_id)
-    precinct = session.get(Precinct, precinct_id)
-    if contest is None or precinct is None:
-        missing = "contest" if contest is None else "precinct"
-        ident = contest_id if contest is None else precinct_id
-        raise NotFound("not_found", f"no {missing} with id {ident}", field=f"{missing}_id")
+    contest = fetch(session, Contest, contest_id, "contest")
+    precinct = fetch(session, Precinct, precinct_id, "precinct")
     return _validate(session, contest, precinct, data)
 
 
@@ -859,7 +814,6 @@ __all__ = [
     "ProtocolData",
     "ProtocolStatus",
     "Submission",
-    "calendar_of",
     "check_entry",
     "contest_precincts",
     "correct_definitive",
@@ -868,7 +822,6 @@ __all__ = [
     "enter_protocol",
     "enter_protocols",
     "resolve_protocol",
-    "rules_of",
     "status_document",
     "violation_document",
 ]

@@ -27,8 +27,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from saylau.domain.roles import Action
-from saylau.domain.states import RECALL_TRANSITIONS, InvalidTransition, RecallState
-from saylau.domain.states import require_transition as _require
+from saylau.domain.states import RECALL_TRANSITIONS, RecallState
 from saylau.law.calendar import ElectionKind
 from saylau.law.errors import LawInputError
 from saylau.law.recall import (
@@ -43,16 +42,10 @@ from saylau.law.recall import (
 from saylau.law.rules import RuleSet
 from saylau.services.audit import snapshot
 from saylau.services.context import Context, Scope
-from saylau.services.errors import Conflict, InvalidInput
-from saylau.services.mandates import (
-    convocation_term,
-    election_rules,
-    law_body,
-    law_input,
-    local_today,
-    region_zone,
-    root_election,
-)
+from saylau.services.deadlines import election_rules, local_today
+from saylau.services.elections import law_body
+from saylau.services.errors import Conflict, InvalidInput, law_input, require_step
+from saylau.services.mandates import convocation_term, root_election
 from saylau.services.vacancies import copy_district, vacate
 from saylau.storage.models import (
     Body,
@@ -148,7 +141,7 @@ def _authorised(ctx: Context, mandate: Mandate) -> tuple[Contest, District, Body
         recall_rules(rules)
     except LawInputError as exc:
         raise law_input(exc) from exc
-    today = local_today(ctx, region_zone(ctx.session, scope.region_id))
+    today = local_today(ctx, scope.region_id)
     return contest, district, body, rules, today
 
 
@@ -160,16 +153,7 @@ def _load(ctx: Context, case_id: int) -> _Case:
 
 
 def _move(case: RecallCase, target: RecallState) -> None:
-    try:
-        _require("recall case", RECALL_TRANSITIONS, case.state, target)
-    except InvalidTransition as exc:
-        raise Conflict(
-            "invalid_transition",
-            f"recall case {case.id} is {case.state.value} and cannot become {target.value}",
-            field="case_id",
-            current=case.state.value,
-            target=target.value,
-        ) from exc
+    require_step(f"recall case {case.id}", RECALL_TRANSITIONS, case.state, target, field="case_id")
     case.state = target
 
 

@@ -24,41 +24,40 @@ from saylau.law.deposit import DepositDue, deposit_refunded
 from saylau.law.errors import LawInputError
 from saylau.law.nomination import RefusalReason
 from saylau.law.quota import QuotaCheck
-from saylau.law.rules import rule_set
 from saylau.services import ballots
 from saylau.services.audit import snapshot
-from saylau.services.context import Context
-from saylau.services.errors import Conflict, InvalidInput, NotFound
-from saylau.services.nomination import (
+from saylau.services.candidacy import (
+    PENDING_STATES,
     Candidacy,
     CandidacyKind,
     CandidacyRef,
     active_entries,
     advance,
-    contest_calendar,
     contest_of,
-    contest_scope,
     deposit_due_for,
     deposit_paid,
-    describe_contest,
     documents_report,
-    law_input,
-    list_quota_of,
     load_candidacy,
-    require_after,
-    require_before,
+    owned_by,
+    owner_ids,
     transition,
 )
+from saylau.services.contests import contest_scope, describe_contest
+from saylau.services.context import Context
+from saylau.services.deadlines import (
+    contest_calendar,
+    election_rules,
+    require_after,
+    require_before,
+)
+from saylau.services.errors import Conflict, InvalidInput, NotFound, law_input
+from saylau.services.nomination import list_quota_of
 from saylau.storage.models import (
     Contest,
     DepositEntry,
     DepositKind,
     Nomination,
     PartyList,
-)
-
-PENDING_STATES = frozenset(
-    {CandidacyState.NOMINATED, CandidacyState.DOCUMENTS_COMPLETE, CandidacyState.DEPOSIT_PAID}
 )
 
 
@@ -153,8 +152,7 @@ def record_deposit(ctx: Context, ref: CandidacyRef, amount: int, note: str = "")
             field="amount",
         )
     entry = DepositEntry(
-        nomination_id=candidacy.id if isinstance(candidacy, Nomination) else None,
-        party_list_id=candidacy.id if isinstance(candidacy, PartyList) else None,
+        **owner_ids(candidacy),
         kind=DepositKind.PAID,
         amount=amount,
         note=note[:500],
@@ -173,7 +171,7 @@ def record_deposit(ctx: Context, ref: CandidacyRef, amount: int, note: str = "")
 def _not_ready(candidacy: Candidacy, ref: CandidacyRef, ctx: Context) -> Conflict:
     report = documents_report(ctx.session, candidacy)
     status = _status(ctx, candidacy)
-    missing = [m.document if m.iin is None else f"{m.document}@{m.iin}" for m in report.missing]
+    missing = [m.text for m in report.missing]
     return Conflict(
         "not_ready",
         f"{ref} is {candidacy.state.value}: missing documents {missing or 'none'}; deposit "
@@ -264,9 +262,7 @@ def refuse(
                 field="reason",
             )
         if not note:
-            note = "missing: " + ", ".join(
-                m.document if m.iin is None else f"{m.document}@{m.iin}" for m in report.missing
-            )
+            note = "missing: " + ", ".join(m.text for m in report.missing)
     transition(ctx, candidacy, CandidacyState.REFUSED, reason=reason, note=note)
     return _decision(candidacy)
 
@@ -470,7 +466,7 @@ def settle_deposits(
             field="outcomes",
             missing=missing,
         )
-    rules = rule_set(contest.election.rules)
+    rules = election_rules(contest.election)
     settlements: list[Settlement] = []
     for ref, candidacy in by_ref.items():
         outcome = given[ref]
@@ -487,14 +483,9 @@ def settle_deposits(
         except LawInputError as error:
             raise law_input(error, f"outcomes[{ref}]") from error
         kind = DepositKind.REFUNDED if decision.refunded else DepositKind.FORFEITED
-        column = (
-            DepositEntry.party_list_id
-            if isinstance(candidacy, PartyList)
-            else DepositEntry.nomination_id
-        )
         previous = ctx.session.execute(
             select(DepositEntry).where(
-                column == candidacy.id,
+                owned_by(DepositEntry, candidacy),
                 DepositEntry.kind.in_((DepositKind.REFUNDED, DepositKind.FORFEITED)),
             )
         ).scalar_one_or_none()
@@ -517,8 +508,7 @@ def settle_deposits(
         if paid == 0:
             continue
         entry = DepositEntry(
-            nomination_id=candidacy.id if isinstance(candidacy, Nomination) else None,
-            party_list_id=candidacy.id if isinstance(candidacy, PartyList) else None,
+            **owner_ids(candidacy),
             kind=kind,
             amount=paid,
             note=f"{decision.explanation} ({decision.article})"[:500],

@@ -17,11 +17,10 @@ from sqlalchemy import exists, select
 from sqlalchemy.orm import Session, selectinload
 
 from saylau.domain.roles import Action
-from saylau.reference.regions import CAPITAL_CODE, region
 from saylau.services.audit import snapshot
 from saylau.services.context import Context
+from saylau.services.deadlines import election_calendar_for
 from saylau.services.errors import Conflict
-from saylau.services.protocols import calendar_of, contest_scope_body
 from saylau.services.tabulation import FINAL, contest_scope, election_of, election_totals
 from saylau.storage.models import (
     Body,
@@ -35,7 +34,6 @@ from saylau.storage.models import (
     MandateSource,
     MandateState,
     Precinct,
-    Region,
 )
 
 
@@ -148,17 +146,11 @@ def publish_results(
 
 def _deadline(session: Session, election: Election, contests: list[Contest]) -> datetime:
     """The earliest results deadline among the contests' regions (local time; decision #14)."""
-    capital_zone = region(CAPITAL_CODE).iana_zone
-    zones: dict[int | None, str] = {None: capital_zone}
-    for region_id, zone_name in session.execute(select(Region.id, Region.iana_zone)):
-        zones[region_id] = zone_name
-    seen: dict[tuple[str, str], datetime] = {}
-    for contest in contests:
-        key = (zones.get(contest.body.region_id, capital_zone), contest_scope_body(contest).value)
-        if key not in seen:
-            calendar = calendar_of(election, key[0], contest_scope_body(contest))
-            seen[key] = calendar.stage("results_deadline").at
-    return min(seen.values())
+    places = {(contest.body.region_id, contest.kind.body) for contest in contests}
+    return min(
+        election_calendar_for(session, election, region_id, body).stage("results_deadline").at
+        for region_id, body in places
+    )
 
 
 def _create_mandates(ctx: Context, contest: Contest, result: ContestResult) -> int:

@@ -38,9 +38,9 @@ from saylau.law.district import ContestRound, DistrictResult, decide_district
 from saylau.law.errors import LawInputError
 from saylau.law.lot import Lot
 from saylau.services.audit import snapshot
-from saylau.services.context import NATIONAL, Context, Scope
-from saylau.services.errors import Conflict, InvalidInput, NotFound
-from saylau.services.protocols import rules_of
+from saylau.services.context import NATIONAL, Context, Scope, fetch
+from saylau.services.deadlines import election_rules
+from saylau.services.errors import Conflict, InvalidInput
 from saylau.storage.models import (
     BallotChoice,
     Body,
@@ -418,7 +418,7 @@ def _decide_list(
     election: Election, contest: Contest, lines: list[_Line], sums: _Sums, seed: str | None
 ) -> _Outcome:
     """Allocate the list seats (CL art. 111-1; art. 97-1 for the Mazhilis; decisions #1–#4)."""
-    rules = rules_of(election)
+    rules = election_rules(election)
     list_rules = rules.list_rules(contest.kind.body)
     standing = [ln for ln in lines if ln.list_state not in _NOT_STANDING]
     lists = []
@@ -487,7 +487,7 @@ def _decide_district(
     election: Election, contest: Contest, lines: list[_Line], sums: _Sums, seed: str | None
 ) -> _Outcome:
     """Decide a single-member district (CL art. 9 paras 3–4, art. 109-1; decisions #5, #6, #18)."""
-    rules = rules_of(election)
+    rules = election_rules(election)
     standing = [ln for ln in lines if ln.nomination_state not in _NOT_STANDING]
     if not standing:
         raise Conflict(
@@ -900,7 +900,4 @@ def plain(value: Any) -> Any:
 
 
 def election_of(session: Session, election_id: int) -> Election:
-    election = session.get(Election, election_id)
-    if election is None:
-        raise NotFound("not_found", f"no election with id {election_id}", field="election_id")
-    return election
+    return fetch(session, Election, election_id, "election")

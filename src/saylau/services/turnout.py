@@ -17,9 +17,9 @@ from sqlalchemy.orm import Session
 
 from saylau.domain.roles import Action
 from saylau.services.audit import snapshot
-from saylau.services.context import Context, scope_for
-from saylau.services.errors import Conflict, InvalidInput, NotFound
-from saylau.services.protocols import calendar_of, rules_of
+from saylau.services.context import Context, fetch, scope_for
+from saylau.services.deadlines import election_calendar_for, election_rules
+from saylau.services.errors import Conflict, InvalidInput
 from saylau.storage.models import Election, Precinct, Region, TurnoutReport
 
 FINAL = "final"
@@ -27,7 +27,7 @@ FINAL = "final"
 
 def report_times(election: Election) -> tuple[str, ...]:
     """The reporting marks of the election's rule set in order: ``"10:00"``, ``"16:00"``, ``"final"``."""
-    hours = sorted(rules_of(election).calendar.turnout_report_hours)
+    hours = sorted(election_rules(election).calendar.turnout_report_hours)
     return (*(f"{h:02d}:00" for h in hours), FINAL)
 
 
@@ -147,8 +147,7 @@ def report_turnout(
 
 
 def _require_time_has_come(ctx: Context, election: Election, precinct: Precinct, at: str) -> None:
-    region = ctx.get(Region, precinct.region_id, "region")
-    calendar = calendar_of(election, region.iana_zone)
+    calendar = election_calendar_for(ctx.session, election, precinct.region_id)
     if at == FINAL:
         stage = calendar.stage("polling_closes")
         moment, source = stage.at, stage.article
@@ -167,9 +166,7 @@ def _require_time_has_come(ctx: Context, election: Election, precinct: Precinct,
 
 def turnout_summary(session: Session, election_id: int, at: str) -> TurnoutSummary:
     """Turnout per region and nationally at mark ``at``, as exact fractions (one SQL aggregation)."""
-    election = session.get(Election, election_id)
-    if election is None:
-        raise NotFound("not_found", f"no election with id {election_id}", field="election_id")
+    election = fetch(session, Election, election_id, "election")
     if at not in report_times(election):
         raise InvalidInput(
             "unknown_report_time",

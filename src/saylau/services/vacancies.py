@@ -30,20 +30,16 @@ from saylau.law.vacancy import (
 )
 from saylau.services.audit import snapshot
 from saylau.services.context import Context
-from saylau.services.errors import Conflict, InvalidInput
+from saylau.services.deadlines import election_rules, local_today
+from saylau.services.elections import body_scope, law_body
+from saylau.services.errors import Conflict, InvalidInput, law_input
 from saylau.services.mandates import (
     HOLDING,
-    body_scope,
     convocation_term,
-    election_rules,
     held_mandates,
-    law_body,
-    law_input,
-    local_today,
     mandate_quota,
     move_mandate,
     party_list_of,
-    region_zone,
     root_election,
 )
 from saylau.storage.models import (
@@ -93,7 +89,7 @@ def terminate_mandate(
             f"reason={reason!r}: state why the mandate ends, in 1–{MAX_REASON} characters",
             field="reason",
         )
-    today = local_today(ctx, region_zone(ctx.session, body.region_id))
+    today = local_today(ctx, body.region_id)
     if on > today:
         raise InvalidInput(
             "future_date",
@@ -308,7 +304,7 @@ def _schedule(
     body = ctx.get(Body, mandate.body_id, "body")
     rules = election_rules(contest.election)
     _start, end = convocation_term(ctx.session, mandate)
-    today = local_today(ctx, region_zone(ctx.session, body.region_id))
+    today = local_today(ctx, body.region_id)
     try:
         plan = schedule_by_election(
             on,
@@ -357,7 +353,7 @@ def call_by_election(ctx: Context, contest: Contest, polling_day: date) -> Conte
             kind=ElectionKind.EARLY,
             purpose=BY_ELECTION,
             rules=root.rules,
-            called_on=local_today(ctx, region_zone(ctx.session, body.region_id)),
+            called_on=local_today(ctx, body.region_id),
             polling_day=polling_day,
             parent_id=root.id,
         )
