@@ -109,6 +109,22 @@ class Actor:
             party_id=assignment.party_id,
         )
 
+    @classmethod
+    def of_assignment(cls, assignment: RoleAssignment) -> Actor:
+        """The actor of one role assignment (used by the web interface's sessions and tokens)."""
+        commission = assignment.commission
+        return cls(
+            user_id=assignment.user_id,
+            username=assignment.user.username,
+            role=assignment.role,
+            commission_id=assignment.commission_id,
+            level=commission.level if commission else None,
+            region_id=commission.region_id if commission else None,
+            unit_id=commission.unit_id if commission else None,
+            precinct_id=commission.precinct_id if commission else None,
+            party_id=assignment.party_id,
+        )
+
     def covers(self, scope: Scope) -> bool:
         """Whether the actor's commission (or party) includes the target's territory."""
         if self.role is Role.PARTY_AGENT:

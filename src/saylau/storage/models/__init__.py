@@ -29,7 +29,13 @@ from saylau.storage.models.election import (
     StageOverrideRecord,
 )
 from saylau.storage.models.observers import Observer, ObserverAssignment, ObserverOrganisation
-from saylau.storage.models.organisation import Commission, CommissionMember, RoleAssignment, User
+from saylau.storage.models.organisation import (
+    ApiToken,
+    Commission,
+    CommissionMember,
+    RoleAssignment,
+    User,
+)
 from saylau.storage.models.outcome import (
     ContestResult,
     Mandate,
@@ -43,6 +49,7 @@ from saylau.storage.models.protocol import Protocol, ProtocolEntry, ProtocolVote
 from saylau.storage.models.territory import Precinct, Region, Unit
 
 __all__ = [
+    "ApiToken",
     "AuditEvent",
     "AuditHead",
     "BallotChoice",

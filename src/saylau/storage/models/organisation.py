@@ -59,3 +59,18 @@ class RoleAssignment(IdMixin, Base):
     party_id: Mapped[int | None] = mapped_column(ForeignKey("party.id"))
     user: Mapped[User] = relationship(back_populates="roles")
     commission: Mapped[Commission | None] = relationship()
+
+
+class ApiToken(IdMixin, Base):
+    """A token for scripts (``Authorization: Bearer …``), bound to one role assignment.
+
+    Only the SHA-256 of the token is stored; the token itself is shown once, when it is made.
+    """
+
+    __tablename__ = "api_token"
+    role_assignment_id: Mapped[int] = mapped_column(ForeignKey("role_assignment.id"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    label: Mapped[str] = mapped_column(String(200), default="")
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
+    revoked: Mapped[bool] = mapped_column(default=False)
+    assignment: Mapped[RoleAssignment] = relationship()

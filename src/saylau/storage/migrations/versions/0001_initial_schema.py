@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-25 19:19:39.512450
+Create Date: 2026-11-25 20:00:57.387598
 """
 
 from __future__ import annotations
@@ -582,6 +582,27 @@ def upgrade() -> None:
             batch_op.f("ix_role_assignment_commission_id"), ["commission_id"], unique=False
         )
         batch_op.create_index(batch_op.f("ix_role_assignment_user_id"), ["user_id"], unique=False)
+
+    op.create_table(
+        "api_token",
+        sa.Column("role_assignment_id", sa.Integer(), nullable=False),
+        sa.Column("token_hash", sa.String(length=64), nullable=False),
+        sa.Column("label", sa.String(length=200), nullable=False),
+        sa.Column("created_at", sa.DateTime(), nullable=False),
+        sa.Column("revoked", sa.Boolean(), nullable=False),
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["role_assignment_id"],
+            ["role_assignment.id"],
+            name=op.f("fk_api_token_role_assignment_id_role_assignment"),
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_api_token")),
+        sa.UniqueConstraint("token_hash", name=op.f("uq_api_token_token_hash")),
+    )
+    with op.batch_alter_table("api_token", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_api_token_role_assignment_id"), ["role_assignment_id"], unique=False
+        )
 
     op.create_table(
         "ballot_definition",
@@ -1242,6 +1263,10 @@ def downgrade() -> None:
     op.drop_table("mandate")
     op.drop_table("contest_result")
     op.drop_table("ballot_definition")
+    with op.batch_alter_table("api_token", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_api_token_role_assignment_id"))
+
+    op.drop_table("api_token")
     with op.batch_alter_table("role_assignment", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_role_assignment_user_id"))
         batch_op.drop_index(batch_op.f("ix_role_assignment_commission_id"))

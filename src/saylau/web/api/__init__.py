@@ -1,0 +1,1 @@
+"""The JSON API, one router per area of the administration."""

@@ -1,0 +1,52 @@
+"""Kazakh (default), Russian and English: gettext catalogues read with Babel.
+
+The catalogues are the ``.po`` files under ``locale/``; they are compiled in memory at start-up, so
+no build step is needed. The language of a request: the ``lang`` cookie (the switch on every page),
+then the signed-in user's preference, then ``Accept-Language``, then Kazakh.
+"""
+
+from __future__ import annotations
+
+import io
+from functools import cache
+from importlib import resources
+
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+from babel.support import Translations
+from starlette.requests import Request
+
+LANGUAGES = ("kk", "ru", "en")
+DEFAULT_LANGUAGE = "kk"
+LANGUAGE_NAMES = {"kk": "Қазақша", "ru": "Русский", "en": "English"}
+
+
+@cache
+def translations(language: str) -> Translations:
+    """The compiled catalogue of ``language`` (English is the source language of the msgids)."""
+    path = resources.files("saylau.web") / "locale" / language / "LC_MESSAGES" / "messages.po"
+    with path.open("rb") as handle:
+        catalog = read_po(handle, locale=language)
+    buffer = io.BytesIO()
+    write_mo(buffer, catalog)
+    buffer.seek(0)
+    return Translations(buffer)
+
+
+def negotiate(request: Request, user_locale: str | None = None) -> str:
+    """The language for this request."""
+    cookie = request.cookies.get("lang")
+    if cookie in LANGUAGES:
+        return cookie
+    if user_locale in LANGUAGES:
+        return str(user_locale)
+    header = request.headers.get("accept-language", "")
+    for part in header.split(","):
+        code = part.split(";")[0].strip().lower()[:2]
+        if code in LANGUAGES:
+            return code
+    return DEFAULT_LANGUAGE
+
+
+def gettext(language: str, message: str) -> str:
+    return translations(language).gettext(message)
