@@ -81,3 +81,35 @@ def test_errors_speak_the_request_language(world_app: tuple[TestClient, World]) 
     )
     assert invalid.status_code == 422
     assert invalid.json()["code"] == "invalid_input" and "недопустимо" in invalid.json()["message"]
+
+
+def test_sign_in_page_with_csrf_and_language_switch(world_app: tuple[TestClient, World]) -> None:
+    """The form flow: the CSRF token of the page is required; the language cookie sticks."""
+    client, _ = world_app
+    page = client.get("/login")
+    assert page.status_code == 200 and 'lang="kk"' in page.text
+    token = page.text.split('name="csrf_token" value="')[1].split('"')[0]
+    forged = client.post("/login", data={"username": "oblast_admin", "password": "correct horse 7"})
+    assert forged.status_code == 403
+    wrong = client.post(
+        "/login", data={"username": "oblast_admin", "password": "x", "csrf_token": token}
+    )
+    assert wrong.status_code == 401 and 'role="alert"' in wrong.text
+    signed = client.post(
+        "/login",
+        data={"username": "oblast_admin", "password": "correct horse 7", "csrf_token": token},
+        follow_redirects=False,
+    )
+    assert signed.status_code == 303 and signed.headers["location"] == "/dashboard"
+    # Signing in starts a new session (no fixation): the old form token no longer works.
+    stale = client.post("/language", data={"lang": "ru", "csrf_token": token})
+    assert stale.status_code == 403
+    page = client.get("/login")
+    token = page.text.split('name="csrf_token" value="')[1].split('"')[0]
+    switched = client.post(
+        "/language",
+        data={"lang": "ru", "next": "https://evil.example/", "csrf_token": token},
+        follow_redirects=False,
+    )
+    assert switched.headers["location"] == "/"  # never an external redirect
+    assert 'lang="ru"' in client.get("/login").text

@@ -14,6 +14,7 @@ from saylau.storage.db import make_engine, migrate, session_factory
 from saylau.web import errors
 from saylau.web.api import auth
 from saylau.web.config import SESSION_MAX_AGE, secret_key
+from saylau.web.pages import session as session_pages
 from saylau.web.security import SecurityHeaders
 
 
@@ -49,6 +50,7 @@ def create_app(
     app.add_middleware(SecurityHeaders)
     errors.install(app)
     app.include_router(auth.router)
+    app.include_router(session_pages.router)
 
     @app.get("/api/health", tags=["meta"])
     def health() -> dict[str, str]:

@@ -23,14 +23,23 @@ LANGUAGE_NAMES = {"kk": "Қазақша", "ru": "Русский", "en": "English
 
 @cache
 def translations(language: str) -> Translations:
-    """The compiled catalogue of ``language`` (English is the source language of the msgids)."""
-    path = resources.files("saylau.web") / "locale" / language / "LC_MESSAGES" / "messages.po"
-    with path.open("rb") as handle:
-        catalog = read_po(handle, locale=language)
-    buffer = io.BytesIO()
-    write_mo(buffer, catalog)
-    buffer.seek(0)
-    return Translations(buffer)
+    """All catalogues of ``language`` merged (English is the source language of the msgids).
+
+    Each area keeps its own ``.po`` file (``messages.po``, ``commission.po``, ``portal.po`` …) in
+    ``locale/<language>/LC_MESSAGES``; all of them are read.
+    """
+    folder = resources.files("saylau.web") / "locale" / language / "LC_MESSAGES"
+    merged = Translations()
+    for entry in sorted(folder.iterdir(), key=lambda e: e.name):
+        if not entry.name.endswith(".po"):
+            continue
+        with entry.open("rb") as handle:
+            catalog = read_po(handle, locale=language)
+        buffer = io.BytesIO()
+        write_mo(buffer, catalog)
+        buffer.seek(0)
+        merged.merge(Translations(buffer))
+    return merged
 
 
 def negotiate(request: Request, user_locale: str | None = None) -> str:
