@@ -26,6 +26,9 @@ class Role(StrEnum):
     TEC_COORDINATOR = "tec_coordinator"
     PEC_TYPIST = "pec_typist"
     PARTY_AGENT = "party_agent"
+    CANDIDATE = "candidate"
+    """A self-nominee's own account (the portal's public sign-up): it acts on its own
+    application only (``saylau.services.applicants``), never on anyone else's."""
     OBSERVER = "observer"
     ANALYST = "analyst"
     PUBLIC = "public"
@@ -82,13 +85,15 @@ PERMISSIONS: Mapping[Role, frozenset[Action]] = MappingProxyType(
         Role.PARTY_AGENT: frozenset(
             {Action.SUBMIT_NOMINATION, Action.ASSIGN_MANDATE, Action.READ_RESULTS}
         ),
+        Role.CANDIDATE: frozenset({Action.SUBMIT_NOMINATION, Action.READ_RESULTS}),
         Role.OBSERVER: frozenset({Action.READ_RESULTS, Action.READ_AUDIT}),
         Role.ANALYST: frozenset({Action.READ_RESULTS}),
         Role.PUBLIC: frozenset({Action.READ_RESULTS}),
     }
 )
 """Role → actions. Territory is checked separately: the target must lie within the role's
-commission (a CEC role covers the country)."""
+commission (a CEC role covers the country). A candidate holds no commission, so by itself covers
+nothing: ``saylau.services.applicants`` lets it act on its own application's contest only."""
 
 
 def may(role: Role, action: Action) -> bool:

@@ -79,7 +79,19 @@ def _fields(event: AuditEvent) -> dict[str, Any]:
     }
 
 
+_HEAD_KEY = "saylau.audit.head"
+"""``session.info`` key of the chain head locked by the current transaction."""
+
+
 def _head(session: Session) -> AuditHead:
+    """The chain head, locked for this transaction. It is read (``FOR UPDATE``) once per
+    transaction: a transaction that appends many events keeps the lock and the row until it ends,
+    so reading it again would only repeat the query."""
+    transaction = session.get_transaction()
+    cached = session.info.get(_HEAD_KEY)
+    if cached is not None and cached[0] is transaction and cached[1] in session:
+        held: AuditHead = cached[1]
+        return held
     head = session.execute(
         select(AuditHead).where(AuditHead.id == 1).with_for_update()
     ).scalar_one_or_none()
@@ -87,6 +99,9 @@ def _head(session: Session) -> AuditHead:
         head = AuditHead(id=1, last_event_id=None, last_hash=GENESIS)
         session.add(head)
         session.flush()
+    if transaction is not None and session.get_nested_transaction() is None:
+        # Not inside a savepoint, whose rollback could release the lock taken in it.
+        session.info[_HEAD_KEY] = (transaction, head)
     return head
 
 

@@ -37,6 +37,7 @@ ROLE_LEVELS: dict[Role, frozenset[CommissionLevel] | None] = {
         {CommissionLevel.PEC, CommissionLevel.TEC_UNIT, CommissionLevel.TEC_REGION}
     ),
     Role.PARTY_AGENT: None,
+    Role.CANDIDATE: None,
     Role.OBSERVER: None,
     Role.ANALYST: None,
     Role.PUBLIC: None,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from datetime import datetime
 from importlib import resources
 
 from fastapi import FastAPI
@@ -11,9 +13,14 @@ from starlette.middleware.sessions import SessionMiddleware
 
 from saylau import __version__
 from saylau.storage.db import make_engine, migrate, session_factory
+from saylau.storage.types import utcnow
 from saylau.web import errors
 from saylau.web.api import auth
+from saylau.web.api.routes import router as api_router
+from saylau.web.api.routing import ERROR_RESPONSES
 from saylau.web.config import SESSION_MAX_AGE, secret_key
+from saylau.web.pages import commission as commission_pages
+from saylau.web.pages import portal as portal_pages
 from saylau.web.pages import session as session_pages
 from saylau.web.security import SecurityHeaders
 
@@ -23,10 +30,12 @@ def create_app(
     *,
     secret: str | None = None,
     secure_cookies: bool = False,
+    clock: Callable[[], datetime] = utcnow,
 ) -> FastAPI:
     """The application over ``sessions`` (default: the configured database, migrated).
 
     ``secure_cookies`` marks the session cookie HTTPS-only; set it behind TLS in production.
+    ``clock`` is the moment services act at (a training rehearsal or a test may fix it).
     """
     if sessions is None:
         engine = make_engine()
@@ -39,6 +48,7 @@ def create_app(
         openapi_url="/openapi.json",
     )
     app.state.factory = sessions
+    app.state.clock = clock
     app.add_middleware(
         SessionMiddleware,
         secret_key=secret or secret_key(),
@@ -49,8 +59,11 @@ def create_app(
     )
     app.add_middleware(SecurityHeaders)
     errors.install(app)
-    app.include_router(auth.router)
+    app.include_router(auth.router, responses=ERROR_RESPONSES)
+    app.include_router(api_router)
     app.include_router(session_pages.router)
+    app.include_router(commission_pages.router)
+    app.include_router(portal_pages.router)
 
     @app.get("/api/health", tags=["meta"])
     def health() -> dict[str, str]:

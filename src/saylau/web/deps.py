@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable
+from datetime import datetime
 from typing import Annotated, Any, TypeVar
 
 from fastapi import Depends, Request
@@ -14,6 +15,7 @@ from saylau.domain.roles import Role
 from saylau.services.context import Actor, execute
 from saylau.services.errors import PermissionDenied
 from saylau.storage.models import ApiToken, RoleAssignment
+from saylau.storage.types import utcnow
 from saylau.web.i18n import negotiate
 from saylau.web.security import CSRF_HEADER, SAFE_METHODS, csrf_valid
 
@@ -75,14 +77,18 @@ def language(request: Request) -> str:
 
 
 class Call:
-    """Runs service operations for one request as its actor, each as one transaction."""
+    """Runs service operations for one request as its actor, each as one transaction, at the
+    moment the application's clock gives (the real time, or a fixed one in a rehearsal or test)."""
 
-    def __init__(self, sessions: sessionmaker[Session], who: Actor) -> None:
+    def __init__(
+        self, sessions: sessionmaker[Session], who: Actor, clock: Callable[[], datetime] = utcnow
+    ) -> None:
         self.sessions = sessions
         self.actor = who
+        self.clock = clock
 
     def __call__(self, operation: Callable[..., T], *args: Any, **kwargs: Any) -> T:
-        return execute(self.sessions, self.actor, operation, *args, **kwargs)
+        return execute(self.sessions, self.actor, operation, *args, clock=self.clock, **kwargs)
 
     def read(self, query: Callable[..., T], *args: Any, **kwargs: Any) -> T:
         with self.sessions() as session:
@@ -92,8 +98,14 @@ class Call:
 CurrentActor = Annotated[Actor, Depends(actor)]
 
 
-def call(sessions: Sessions, who: CurrentActor) -> Call:
-    return Call(sessions, who)
+def request_call(request: Request, sessions: sessionmaker[Session], who: Actor) -> Call:
+    """Service calls for ``who`` at the moment of the application's clock."""
+    clock: Callable[[], datetime] = request.app.state.clock
+    return Call(sessions, who, clock)
+
+
+def call(request: Request, sessions: Sessions, who: CurrentActor) -> Call:
+    return request_call(request, sessions, who)
 
 
 Services = Annotated[Call, Depends(call)]

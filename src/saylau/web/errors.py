@@ -12,6 +12,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from saylau.domain.states import InvalidTransition
 from saylau.services.errors import ServiceError
@@ -64,6 +65,13 @@ def install(app: FastAPI) -> None:
     async def transition(request: Request, error: InvalidTransition) -> JSONResponse:
         body = _body(request, "invalid_transition", "conflict", error.machine, str(error))
         return JSONResponse(body, status_code=409)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, error: StarletteHTTPException) -> JSONResponse:
+        code = {404: "not_found", 405: "method_not_allowed"}.get(error.status_code, "bad_request")
+        kind = "not_found" if error.status_code == 404 else "invalid_input"
+        body = _body(request, code, kind, None, str(error.detail))
+        return JSONResponse(body, status_code=error.status_code, headers=error.headers)
 
     @app.exception_handler(RequestValidationError)
     async def validation(request: Request, error: RequestValidationError) -> JSONResponse:

@@ -45,6 +45,7 @@ from saylau.storage.models.outcome import (
     Vacancy,
     VacancyOutcome,
 )
+from saylau.storage.models.portal import CandidateApplication, DocumentFile
 from saylau.storage.models.protocol import Protocol, ProtocolEntry, ProtocolVote, TurnoutReport
 from saylau.storage.models.territory import Precinct, Region, Unit
 
@@ -57,6 +58,7 @@ __all__ = [
     "Base",
     "Body",
     "BodyKind",
+    "CandidateApplication",
     "Commission",
     "CommissionMember",
     "Contest",
@@ -66,6 +68,7 @@ __all__ = [
     "DepositKind",
     "District",
     "DistrictPrecinct",
+    "DocumentFile",
     "Election",
     "ElectionStatus",
     "ListEntry",

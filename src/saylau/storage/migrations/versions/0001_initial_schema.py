@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-25 20:00:57.387598
+Create Date: 2026-11-25 20:07:31.609322
 """
 
 from __future__ import annotations
@@ -549,6 +549,7 @@ def upgrade() -> None:
                 "tec_coordinator",
                 "pec_typist",
                 "party_agent",
+                "candidate",
                 "observer",
                 "analyst",
                 "public",
@@ -920,6 +921,34 @@ def upgrade() -> None:
         )
 
     op.create_table(
+        "candidate_application",
+        sa.Column("user_id", sa.Integer(), nullable=False),
+        sa.Column("nomination_id", sa.Integer(), nullable=False),
+        sa.Column("election_id", sa.Integer(), nullable=False),
+        sa.Column("applied_at", sa.DateTime(), nullable=False),
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["election_id"],
+            ["election.id"],
+            name=op.f("fk_candidate_application_election_id_election"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["nomination_id"],
+            ["nomination.id"],
+            name=op.f("fk_candidate_application_nomination_id_nomination"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["user_id"], ["app_user.id"], name=op.f("fk_candidate_application_user_id_app_user")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_candidate_application")),
+        sa.UniqueConstraint("nomination_id", name=op.f("uq_candidate_application_nomination_id")),
+    )
+    with op.batch_alter_table("candidate_application", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_candidate_application_user_id"), ["user_id"], unique=False
+        )
+
+    op.create_table(
         "deposit_entry",
         sa.Column("nomination_id", sa.Integer(), nullable=True),
         sa.Column("party_list_id", sa.Integer(), nullable=True),
@@ -1171,6 +1200,38 @@ def upgrade() -> None:
         sa.UniqueConstraint("mandate_id", name=op.f("uq_vacancy_mandate_id")),
     )
     op.create_table(
+        "document_file",
+        sa.Column("submitted_document_id", sa.Integer(), nullable=True),
+        sa.Column("owner_user_id", sa.Integer(), nullable=True),
+        sa.Column("document", sa.String(length=64), nullable=False),
+        sa.Column("filename", sa.String(length=255), nullable=False),
+        sa.Column("media_type", sa.String(length=32), nullable=False),
+        sa.Column("size", sa.Integer(), nullable=False),
+        sa.Column("sha256", sa.String(length=64), nullable=False),
+        sa.Column("content", sa.LargeBinary(), nullable=False),
+        sa.Column("uploaded_at", sa.DateTime(), nullable=False),
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["owner_user_id"], ["app_user.id"], name=op.f("fk_document_file_owner_user_id_app_user")
+        ),
+        sa.ForeignKeyConstraint(
+            ["submitted_document_id"],
+            ["submitted_document.id"],
+            name=op.f("fk_document_file_submitted_document_id_submitted_document"),
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_document_file")),
+    )
+    with op.batch_alter_table("document_file", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_document_file_owner_user_id"), ["owner_user_id"], unique=False
+        )
+        batch_op.create_index(
+            batch_op.f("ix_document_file_submitted_document_id"),
+            ["submitted_document_id"],
+            unique=False,
+        )
+
+    op.create_table(
         "protocol_vote",
         sa.Column("protocol_id", sa.Integer(), nullable=False),
         sa.Column("choice_id", sa.Integer(), nullable=False),
@@ -1204,6 +1265,11 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_protocol_vote_contest_id"))
 
     op.drop_table("protocol_vote")
+    with op.batch_alter_table("document_file", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_document_file_submitted_document_id"))
+        batch_op.drop_index(batch_op.f("ix_document_file_owner_user_id"))
+
+    op.drop_table("document_file")
     op.drop_table("vacancy")
     with op.batch_alter_table("submitted_document", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_submitted_document_party_list_id"))
@@ -1233,6 +1299,10 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_deposit_entry_nomination_id"))
 
     op.drop_table("deposit_entry")
+    with op.batch_alter_table("candidate_application", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_candidate_application_user_id"))
+
+    op.drop_table("candidate_application")
     with op.batch_alter_table("ballot_choice", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_ballot_choice_contest_id"))
 

@@ -1,0 +1,45 @@
+"""Every router of the JSON API, included into the application with one line."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from saylau.web.api import (
+    audit,
+    ballots,
+    candidates,
+    districts,
+    documents,
+    elections,
+    mandates,
+    observers,
+    parties,
+    protocols,
+    recall,
+    registration,
+    results,
+    territory,
+    turnout,
+    users,
+)
+
+router = APIRouter()
+for module in (
+    territory,
+    users,
+    elections,
+    districts,
+    parties,
+    candidates,
+    documents,
+    registration,
+    ballots,
+    protocols,
+    turnout,
+    results,
+    mandates,
+    recall,
+    observers,
+    audit,
+):
+    router.include_router(module.router)
