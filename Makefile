@@ -1,5 +1,6 @@
 # The two commands of the README:
-#   make run   — install into .venv and run the system
+#   make run   — install into .venv and serve the SYNTHETIC demo election on http://127.0.0.1:8000/
+#                (built on the first run into demo.sqlite3 in the user's data directory)
 #   make test  — install what the checks need and run every check (lint, types, tests)
 PYTHON ?= python3
 VENV   ?= .venv
@@ -20,7 +21,7 @@ $(VENV)/.installed-test: pyproject.toml | $(BIN)/python
 	touch $@
 
 run: $(VENV)/.installed-run
-	$(BIN)/saylau demo
+	$(BIN)/saylau serve --demo
 
 test: $(VENV)/.installed-test
 	$(BIN)/ruff check src tests

@@ -1,4 +1,4 @@
-"""The four ``saylau law …`` contracts and ``saylau demo`` through the real, fully wired command."""
+"""The ``saylau law …`` contracts and the law showcase through the real, fully wired command."""
 
 from __future__ import annotations
 
@@ -101,9 +101,9 @@ def test_bad_input_exits_2_naming_the_field(
     assert named in err
 
 
-def test_demo_reports_the_2023_structure_and_the_official_mazhilis_seats() -> None:
+def test_showcase_reports_the_2023_structure_and_the_official_mazhilis_seats() -> None:
     """The totals of Table 6 and the CEC's 2023 Mazhilis seats (40/8/6/6/5/4/0)."""
-    code, out, _ = _run(["demo", "--json"])
+    code, out, _ = _run(["law", "showcase", "--json"])
     assert code == 0
     doc = json.loads(out)
     assert len(doc["regions"]) == 20

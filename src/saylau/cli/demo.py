@@ -1,221 +1,207 @@
-"""``saylau demo``: the law core applied to the real structure of the 19 March 2023 elections.
+"""``saylau demo``: build the synthetic national election of 19 March 2023 and summarise it.
 
-Until the administration core exists this is what ``make run`` shows: for every region, what the
-law derives from the figures the monograph prints (seat splits, seat-cap warnings, ballots per
-voter, print runs), the 2023 calendar in local time, the competitiveness of Almaty city's districts
-from the vote shares of Table 34, and the 2023 Mazhilis list allocation from the official votes.
+The demo runs every workflow of the administration through the real services
+(:func:`saylau.demo.generator.build_demo`): the 2023 structure, synthetic precincts and staff,
+nomination and registration, ballots, turnout, double-entered protocols, tabulation, results and
+deputies. Without ``--database`` it writes a fresh SQLite file in the user's data directory,
+``demo.sqlite3`` next to the default database (replaced on every run; the default database is never
+touched). The summary is labelled SYNTHETIC wherever it shows figures.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import date
-from fractions import Fraction
+import json
+import sys
+import textwrap
+import time
+from pathlib import Path
 from typing import Any
 
 import typer
+from platformdirs import user_data_dir
+from sqlalchemy import Engine, event
+from sqlalchemy.engine import make_url
 
-from saylau.law.allocation import PartyList, allocate
-from saylau.law.ballots import with_reserve
-from saylau.law.bodies import check_seat_cap, contests_for_precinct, seat_split
-from saylau.law.calendar import election_calendar
-from saylau.law.competitiveness import competitiveness, mean_competitiveness
-from saylau.law.rules import DEFAULT_RULES, Body, RuleSet
-from saylau.reference.regions import CAPITAL_CODE, region, region_zone
-from saylau.reference.structure import RegionStructure, monograph_table, structure_2023
+from saylau.demo.generator import build_demo
+from saylau.demo.summary import DemoSummary
+from saylau.storage.db import make_engine, migrate, session_factory
 
-POLLING_DAY_2023 = date(2023, 3, 19)
-CALENDAR_STAGES = (
-    "nomination_opens",
-    "nomination_closes",
-    "registration_closes",
-    "campaign_starts",
-    "silence_day",
-    "polling_opens",
-    "polling_closes",
-    "results_deadline",
-)
-
-# The 2023 Mazhilis party-list result: votes and "against all" as announced by the CEC on
-# 27.03.2023 (final results), reported by The Astana Times ("Six parties elected to parliament
-# according to final results of Central Election Commission") and newtimes.kz (vybory-2023/166548).
-# No two remainders are equal, so the registration order given here decides nothing.
-MAZHILIS_2023 = (
-    ("AMANAT", 3_431_510, 1),
-    ("Auyl", 693_938, 2),
-    ("Respublica", 547_154, 3),
-    ("People's Party of Kazakhstan", 432_920, 4),
-    ("Baytaq", 146_431, 5),
-    ("Ak Zhol", 535_139, 6),
-    ("OSDP", 331_058, 7),
-)
-MAZHILIS_2023_AGAINST_ALL = 248_291
+DEFAULT_SCALE = 0.1
+"""``make run``'s size: 1.2 million voters. Below ~0.25 the build costs the same, since every
+body needs as many precincts as single-member seats (~2,800 in all); 1.0 is the national size."""
+DEMO_FILE = "demo.sqlite3"
+INVALID = 2
 
 
-@dataclass(frozen=True)
-class RegionRow:
-    """What the law derives for one region from the printed figures."""
-
-    unit: RegionStructure
-    list_seats: int
-    smd_seats: int
-    split_matches_print: bool
-    bodies_over_cap: tuple[str, ...]
-    ballots_per_voter: int
-    ballots_to_print: int
+def demo_path() -> Path:
+    """The demo's own SQLite file, beside the default database in the user's data directory."""
+    folder = Path(user_data_dir("saylau", appauthor=False))
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder / DEMO_FILE
 
 
-def derive_region(unit: RegionStructure, rules: RuleSet) -> RegionRow:
-    """Apply the law core (CL art. 9, art. 37; LSA art. 5) to one region's printed figures."""
-    split = seat_split(unit.region.kind, unit.first_level_seats, rules)
-    over_cap = tuple(
-        f"{body.name_en} ({body.seats} > {check.cap})"
-        for body in unit.second_level
-        if not (check := check_seat_cap(body.kind, body.seats, rules)).within_cap
-    )
-    contests = contests_for_precinct(unit.region.kind, rules)
-    return RegionRow(
-        unit=unit,
-        list_seats=split.list_seats,
-        smd_seats=split.smd_seats,
-        split_matches_print=(split.smd_seats, split.list_seats)
-        == (unit.first_level_smd_printed, unit.first_level_list_printed),
-        bodies_over_cap=over_cap,
-        ballots_per_voter=len(contests),
-        ballots_to_print=len(contests) * with_reserve(unit.voters, rules),
-    )
+def _fresh_sqlite(path: Path) -> str:
+    for suffix in ("", "-wal", "-shm", "-journal"):
+        Path(f"{path}{suffix}").unlink(missing_ok=True)
+    return f"sqlite:///{path}"
 
 
-def _fraction(value: Fraction) -> str:
-    return f"{value.numerator}/{value.denominator}"
+def _fast_sqlite(engine: Engine) -> None:
+    """A bulk build needs no fsync per transaction: ``synchronous=NORMAL`` keeps the WAL
+    database consistent and loses at most the last transactions on a power cut, which a demo
+    that is rebuilt from its seed can afford."""
+    if engine.dialect.name != "sqlite":
+        return
+
+    def pragma(dbapi_connection: Any, _record: Any) -> None:
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.close()
+
+    event.listen(engine, "connect", pragma)
 
 
-def demo_document(rules: RuleSet = DEFAULT_RULES) -> dict[str, Any]:
-    """The whole demonstration as one JSON-friendly document."""
-    rows = [derive_region(unit, rules) for unit in structure_2023()]
-    capital = region(CAPITAL_CODE)
-    calendar = election_calendar(POLLING_DAY_2023, region_zone(capital), rules.calendar)
-    aktobe = election_calendar(POLLING_DAY_2023, region_zone(region("KZ-15")), rules.calendar)
-    almaty = [row for row in monograph_table("t34") if row["kind"] == "district"]
-    indices = [
-        competitiveness(
-            Fraction(row["winner_vote_share_pct"]), Fraction(row["runner_up_vote_share_pct"])
-        )
-        for row in almaty
+class _Progress:
+    """Phase lines on standard error, at most one every few seconds per phase."""
+
+    def __init__(self, quiet: bool) -> None:
+        self.quiet = quiet
+        self.shown: dict[str, float] = {}
+
+    def __call__(self, phase: str, done: int, total: int) -> None:
+        if self.quiet:
+            return
+        now = time.monotonic()
+        if done not in (0, total) and now - self.shown.get(phase, 0.0) < 5:
+            return
+        self.shown[phase] = now
+        state = "…" if done == 0 else f"{done}/{total}"
+        typer.echo(f"  {phase:<16} {state}", err=True)
+
+
+def _n(value: int) -> str:
+    return f"{value:,}"
+
+
+def render(summary: dict[str, Any], database: str) -> str:
+    """The compact report of a demo summary document (every figure labelled SYNTHETIC)."""
+    c, r = summary["counts"], summary["results"]
+    lines = [
+        "SYNTHETIC DEMO ELECTION of 19 March 2023 — invented precincts, people, accounts and votes,",
+        "calibrated on the 2023 figures. The structure (regions, maslikhats, seats, parties) is real;",
+        "no figure below is a real result.",
+        f"Database: {database} (seed {summary['seed']}, scale {summary['scale']})",
+        "",
+        f"Structure     {c['regions']} regions; maslikhats {c['first_level_maslikhats']} + "
+        f"{c['second_level_maslikhats']} (1st + 2nd level), seats "
+        f"{_n(c['first_level_seats'])} + {_n(c['second_level_seats'])}; Mazhilis "
+        f"{c['mazhilis_seats']} seats",
+        f"Territory     {_n(c['precincts'])} synthetic precincts, {_n(c['voters'])} voters, "
+        f"{_n(c['users'])} synthetic accounts (no passwords)",
+        f"Candidates    districts {_n(c['district_candidates_nominated'])} nominated, "
+        f"{_n(c['district_candidates_registered'])} registered, "
+        f"{_n(c['district_candidates_refused'])} refused; {c['party_lists_registered']} lists, "
+        f"{_n(c['list_candidates_registered'])} persons",
+        f"Count         {_n(c['protocols'])} protocols, {_n(c['definitive_protocols'])} definitive;"
+        f" runoffs {c['runoffs']}, repeat elections {c['repeat_elections']}, lots "
+        f"{c['lots_drawn']}",
+        f"Mandates      {_n(c['mandates'])} won, {_n(c['deputies_registered'])} deputies registered",
     ]
-    mazhilis = allocate(
-        [PartyList(party, votes, registered) for party, votes, registered in MAZHILIS_2023],
-        seats=rules.mazhilis_list_seats,
-        against_all=MAZHILIS_2023_AGAINST_ALL,
-        rules=rules.list_rules(Body.MAZHILIS),
-    )
-    return {
-        "rules": rules.name,
-        "source": "monograph 'Maslikhat deputies' elections 2023', Tables 6, 26, 34, 35-51",
-        "regions": [
-            {
-                "code": r.unit.region.code,
-                "name": r.unit.region.name_en,
-                "voters": r.unit.voters,
-                "precincts": r.unit.polling_stations,
-                "first_level_seats": r.unit.first_level_seats,
-                "first_level_list_seats": r.list_seats,
-                "first_level_smd_seats": r.smd_seats,
-                "split_matches_print": r.split_matches_print,
-                "second_level_maslikhats": len(r.unit.second_level),
-                "second_level_seats": sum(b.seats for b in r.unit.second_level),
-                "second_level_over_cap": list(r.bodies_over_cap),
-                "ballots_per_voter": r.ballots_per_voter,
-                "ballots_to_print": r.ballots_to_print,
-            }
-            for r in rows
-        ],
-        "calendar": {
-            "region": capital.code,
-            "stages": {s.id: s.at.isoformat() for s in calendar.stages if s.id in CALENDAR_STAGES},
-            "polling_opens_aktobe": aktobe.stage("polling_opens").at.isoformat(),
-        },
-        "almaty_city_competitiveness": {
-            "districts": [
-                {"district": row["district_no"], "rounded": str(k.rounded), "band": k.band.value}
-                for row, k in zip(almaty, indices, strict=True)
-            ],
-            "mean": str(mean_competitiveness(indices).rounded),
-        },
-        "mazhilis_2023": {
-            "status": mazhilis.status.value,
-            "quota": _fraction(mazhilis.quota) if mazhilis.quota is not None else None,
-            "seats": dict(mazhilis.seats),
-        },
-    }
-
-
-def _print_report(doc: dict[str, Any]) -> None:
-    echo = typer.echo
-    echo(
-        f"Saylau — the {doc['rules']} law core on the real structure of the 19 March 2023 elections"
-    )
-    echo(f"Source figures: {doc['source']} (as printed).\n")
-    header = (
-        f"{'Code':<6} {'Region':<24} {'Voters':>10} {'Precincts':>9} {'1st level':>9} "
-        f"{'list+SMD':>9} {'2nd lvl':>7} {'seats':>5} {'ballots':>7} {'to print':>10}"
-    )
-    echo(header)
-    echo("-" * len(header))
-    for r in doc["regions"]:
-        split = f"{r['first_level_list_seats']}+{r['first_level_smd_seats']}"
-        mark = "" if r["split_matches_print"] else " !"
-        echo(
-            f"{r['code']:<6} {r['name']:<24} {r['voters']:>10,} {r['precincts']:>9,} "
-            f"{r['first_level_seats']:>9} {split:>9}{mark} {r['second_level_maslikhats']:>7} "
-            f"{r['second_level_seats']:>5} {r['ballots_per_voter']:>7} {r['ballots_to_print']:>10,}"
+    turnout = r["turnout"]
+    lines += [
+        "",
+        "Turnout (SYNTHETIC)   "
+        + "   ".join(f"{mark} {turnout[mark]['percent']}%" for mark in ("10:00", "16:00", "final")),
+        "",
+        "Mazhilis party lists, national (SYNTHETIC)",
+        f"  {'party':<12} {'votes':>10} {'%':>7} {'seats':>6}",
+    ]
+    mazhilis = r["mazhilis_list"]
+    for line in mazhilis.get("parties", []):
+        lines.append(
+            f"  {line['party']:<12} {_n(line['votes']):>10} {line['percent']:>7} {line['seats']:>6}"
         )
-    regions = doc["regions"]
-    echo("-" * len(header))
-    echo(
-        f"{'':<6} {'Total':<24} {sum(r['voters'] for r in regions):>10,} "
-        f"{sum(r['precincts'] for r in regions):>9,} "
-        f"{sum(r['first_level_seats'] for r in regions):>9} {'':>9} "
-        f"{sum(r['second_level_maslikhats'] for r in regions):>7} "
-        f"{sum(r['second_level_seats'] for r in regions):>5} {'':>7} "
-        f"{sum(r['ballots_to_print'] for r in regions):>10,}"
-    )
-    over = [b for r in regions for b in r["second_level_over_cap"]]
-    echo(
-        "\nSeat caps (LSA art. 5 para 3; decision #10 — a warning that needs a recorded override): "
-        + (", ".join(over) if over else "none exceeded")
-    )
-    cal = doc["calendar"]
-    echo(f"\nCalendar for polling day 19 March 2023 ({cal['region']}, local time):")
-    for stage, at in cal["stages"].items():
-        echo(f"  {stage:<22} {at}")
-    echo(f"  polling opens in Aktobe (UTC+5 in 2023): {cal['polling_opens_aktobe']}")
-    comp = doc["almaty_city_competitiveness"]
-    echo(
-        "\nCompetitiveness KB = K2/K1 in Almaty city's 21 districts "
-        "(Table 34 shares; decision #18): "
-        + " ".join(f"{d['district']}:{d['rounded']}" for d in comp["districts"])
-        + f"; mean {comp['mean']}"
-    )
-    maz = doc["mazhilis_2023"]
-    echo(
-        f"\nMazhilis 2023, 69 list seats (CL art. 97-1, Hare quota {maz['quota']}): "
-        + ", ".join(f"{party} {seats}" for party, seats in maz["seats"].items())
-    )
+    if mazhilis:
+        lines.append(
+            f"  {'against all':<12} {_n(mazhilis['against_all']):>10} "
+            f"{mazhilis['against_all_percent']:>7}"
+        )
+    lists = r["first_level_list_seats"]
+    winners = r["district_winners"]
+    parties = sorted(set(lists) | {p for level in winners.values() for p in level} - {"non-party"})
+    columns = [*parties, "non-party"]
+    lines += [
+        "",
+        "Seats won (SYNTHETIC)",
+        "  " + f"{'':<24}" + "".join(f"{p:>11}" for p in columns),
+        "  "
+        + f"{'first-level lists':<24}"
+        + "".join(f"{lists.get(p, 0) if p != 'non-party' else '':>11}" for p in columns),
+    ]
+    for level, label in (
+        ("first_level", "first-level districts"),
+        ("second_level", "second-level districts"),
+        ("mazhilis", "Mazhilis districts"),
+    ):
+        lines.append(
+            "  " + f"{label:<24}" + "".join(f"{winners[level].get(p, 0):>11}" for p in columns)
+        )
+    phases = summary["elapsed_seconds"]
+    elapsed = "Elapsed seconds  " + ", ".join(f"{k} {v:.1f}" for k, v in phases.items())
+    lines += ["", textwrap.fill(elapsed, width=100, subsequent_indent=" " * 17)]
+    return "\n".join(lines)
+
+
+def build_into(url: str, *, scale: float, seed: int, quiet: bool) -> DemoSummary:
+    """Build the demo election into the empty database ``url``; exit 2 if it is not empty."""
+    engine = make_engine(url)
+    _fast_sqlite(engine)
+    try:
+        migrate(engine)
+        if not quiet:
+            typer.echo(f"Building the SYNTHETIC demo election into {url} …", err=True)
+        return build_demo(
+            session_factory(engine), seed=seed, scale=scale, progress=_Progress(quiet)
+        )
+    except ValueError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(INVALID) from None
+    finally:
+        engine.dispose()
 
 
 def register(app: typer.Typer) -> None:
     @app.command("demo")
     def demo(
-        as_json: bool = typer.Option(
-            False, "--json", help="Write the result as one JSON document."
+        scale: float = typer.Option(
+            DEFAULT_SCALE,
+            "--scale",
+            help="Voters and precincts as a share of 2023 (1.0: ~12 million voters, ~10,000 "
+            "precincts). The structure and candidates are always those of 2023.",
         ),
+        seed: int = typer.Option(2023, "--seed", help="The same seed gives the same election."),
+        database: str | None = typer.Option(
+            None,
+            "--database",
+            help="An empty database URL to build into (default: a fresh "
+            f"{DEMO_FILE} in the user's data directory).",
+        ),
+        as_json: bool = typer.Option(
+            False, "--json", help="Write the summary as one JSON document."
+        ),
+        quiet: bool = typer.Option(False, "--quiet", help="No progress lines on standard error."),
     ) -> None:
-        """Show the law core at work on the real structure of the 2023 elections."""
-        doc = demo_document()
+        """Build the SYNTHETIC national demo election of 19 March 2023 through every workflow
+        and print its summary."""
+        if not 0 < scale <= 1:
+            typer.echo(f"error: --scale={scale}: must be greater than 0 and at most 1", err=True)
+            raise typer.Exit(INVALID)
+        url = database or _fresh_sqlite(demo_path())
+        summary = build_into(url, scale=scale, seed=seed, quiet=quiet)
+        shown = make_url(url).render_as_string(hide_password=True)
+        document = {**summary.as_dict(), "database": shown}
         if as_json:
-            import json
-
-            typer.echo(json.dumps(doc, ensure_ascii=False, indent=2))
+            typer.echo(json.dumps(document, ensure_ascii=False, indent=2))
         else:
-            _print_report(doc)
+            typer.echo(render(document, shown))
+        sys.stdout.flush()

@@ -13,7 +13,9 @@ from saylau.cli import (
     law_calendar,
     law_district,
     law_recall,
+    law_showcase,
     mandates,
+    serve,
 )
 
 app = typer.Typer(
@@ -28,10 +30,11 @@ law_app = typer.Typer(
 )
 app.add_typer(law_app, name="law")
 
-for module in (law_allocate, law_district, law_recall, law_calendar):
+for module in (law_allocate, law_district, law_recall, law_calendar, law_showcase):
     module.register(law_app)
 demo.register(app)
 admin.register(app)
 candidates.register(app)
 mandates.register(app)
 count.register(app)
+serve.register(app)

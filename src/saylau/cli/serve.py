@@ -14,6 +14,13 @@ def register(app: typer.Typer) -> None:
             str, typer.Option(help="Address to listen on (loopback by default).")
         ] = "127.0.0.1",
         port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+        demo: Annotated[
+            bool,
+            typer.Option(
+                "--demo",
+                help="Serve the SYNTHETIC demo election (built first if it does not exist yet).",
+            ),
+        ] = False,
         secure_cookies: Annotated[
             bool, typer.Option(help="Send the session cookie over HTTPS only (behind TLS).")
         ] = False,
@@ -21,9 +28,24 @@ def register(app: typer.Typer) -> None:
         """Serve the web interface and the JSON API (OpenAPI at /openapi.json)."""
         import uvicorn
 
+        from saylau.storage.db import make_engine, migrate, session_factory
         from saylau.web.app import create_app
 
+        sessions = None
+        if demo:
+            from saylau.cli.demo import DEFAULT_SCALE, build_into, demo_path
+
+            path = demo_path()
+            if not path.exists():
+                build_into(f"sqlite:///{path}", scale=DEFAULT_SCALE, seed=2023, quiet=False)
+            engine = make_engine(f"sqlite:///{path}")
+            migrate(engine)
+            sessions = session_factory(engine)
+            typer.echo(f"Serving the SYNTHETIC demo election from {path}")
         typer.echo(f"Saylau listening on http://{host}:{port}/ (API: /openapi.json)")
         uvicorn.run(
-            create_app(secure_cookies=secure_cookies), host=host, port=port, log_level="info"
+            create_app(sessions, secure_cookies=secure_cookies),
+            host=host,
+            port=port,
+            log_level="info",
         )

@@ -104,7 +104,7 @@ def party_strengths(
 
 
 MAZHILIS_2023_SHARES = {
-    # Shares of the valid list vote, CEC final results of 27.03.2023 (see saylau.cli.demo).
+    # Shares of the valid list vote, CEC final results of 27.03.2023 (see saylau.cli.law_showcase).
     "amanat": 0.539,
     "auyl": 0.109,
     "respublica": 0.086,
