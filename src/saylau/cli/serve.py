@@ -34,6 +34,7 @@ def register(app: typer.Typer) -> None:
         sessions = None
         if demo:
             from saylau.cli.demo import DEFAULT_SCALE, build_into, demo_path
+            from saylau.cli.demo_accounts import demo_sign_ins
 
             path = demo_path()
             if not path.exists():
@@ -42,6 +43,9 @@ def register(app: typer.Typer) -> None:
             migrate(engine)
             sessions = session_factory(engine)
             typer.echo(f"Serving the SYNTHETIC demo election from {path}")
+            typer.echo("Demo sign-in (new passwords on every start):")
+            for username, role, password in demo_sign_ins(sessions):
+                typer.echo(f"  {role.value:<16} {username:<40} {password}")
         typer.echo(f"Saylau listening on http://{host}:{port}/ (API: /openapi.json)")
         uvicorn.run(
             create_app(sessions, secure_cookies=secure_cookies),

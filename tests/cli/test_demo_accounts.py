@@ -1,0 +1,40 @@
+"""``saylau serve --demo`` gives a few demo accounts working, random, audited passwords."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from saylau.cli.demo_accounts import demo_sign_ins
+from saylau.domain.roles import Role
+from saylau.services.users import verify_password
+from saylau.storage.models import AuditEvent, RoleAssignment, User
+from tests.world import build_world
+
+
+def test_one_account_per_role_and_two_typists_of_one_precinct(
+    factory: sessionmaker[Session],
+) -> None:
+    with factory() as session, session.begin():
+        build_world(session)
+    first = demo_sign_ins(factory)
+    roles = [role for _, role, _ in first]
+    assert roles.count(Role.PEC_TYPIST) == 2
+    assert {Role.TEC_ADMIN, Role.TEC_COORDINATOR, Role.PARTY_AGENT} <= set(roles)
+    with factory() as session:
+        for username, _, password in first:
+            assert verify_password(session, username, password) is not None
+        typists = [u for u, r, _ in first if r is Role.PEC_TYPIST]
+        precincts = session.scalars(
+            select(RoleAssignment.commission_id).join(User).where(User.username.in_(typists))
+        ).all()
+        assert len(set(precincts)) == 1  # the two typists can double-enter the same protocols
+        changes = session.scalar(
+            select(func.count()).select_from(AuditEvent).where(AuditEvent.action == "set_password")
+        )
+    assert changes == len(first)
+    second = demo_sign_ins(factory)
+    assert [p for *_, p in second] != [p for *_, p in first]  # new passwords on every start
+    with factory() as session:
+        username, _, old = first[0]
+        assert verify_password(session, username, old) is None
