@@ -42,9 +42,11 @@ def demo_sign_ins(sessions: sessionmaker[Session]) -> list[tuple[str, Role, str]
     """Give the chosen demo accounts new random passwords; returns (username, role, password)."""
     with sessions() as session:
         accounts = _first_holders(session)
+    passwords: dict[int, str] = {}  # one account may hold several of the roles (one password)
     result = []
     for user_id, username, role in accounts:
-        password = secrets.token_urlsafe(12)
-        execute(sessions, Actor.operator(), set_password, user_id, password)
-        result.append((username, role, password))
+        if user_id not in passwords:
+            passwords[user_id] = secrets.token_urlsafe(12)
+            execute(sessions, Actor.operator(), set_password, user_id, passwords[user_id])
+        result.append((username, role, passwords[user_id]))
     return result
