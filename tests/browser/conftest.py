@@ -20,9 +20,11 @@ import socket
 import threading
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
@@ -88,21 +90,11 @@ def chromium() -> str:
     return chromium_path()
 
 
-@pytest.fixture(scope="session")
-def server(chromium: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    engine = make_engine(f"sqlite:///{tmp_path_factory.mktemp('browser') / 'saylau.sqlite3'}")
-    migrate(engine)
-    factory = session_factory(engine)
-    world = build_browser_world(factory)
+@contextmanager
+def serve(app: Any) -> Iterator[str]:
+    """Serve ``app`` with uvicorn on a free loopback port while the block runs; yields its URL."""
     port = _free_port()
-    clock = Clock(NOMINATING)
-    config = uvicorn.Config(
-        create_app(factory, secret="browser-tests", clock=clock),
-        host="127.0.0.1",
-        port=port,
-        log_level="warning",
-        lifespan="off",
-    )
+    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="off")
     running = uvicorn.Server(config)
     thread = threading.Thread(target=running.run, daemon=True)
     thread.start()
@@ -112,10 +104,23 @@ def server(chromium: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[
             raise RuntimeError("the Saylau server did not start")
         time.sleep(0.05)
     try:
-        yield Server(f"http://127.0.0.1:{port}", world, clock, factory)
+        yield f"http://127.0.0.1:{port}"
     finally:
         running.should_exit = True
         thread.join(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def server(chromium: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    engine = make_engine(f"sqlite:///{tmp_path_factory.mktemp('browser') / 'saylau.sqlite3'}")
+    migrate(engine)
+    factory = session_factory(engine)
+    world = build_browser_world(factory)
+    clock = Clock(NOMINATING)
+    try:
+        with serve(create_app(factory, secret="browser-tests", clock=clock)) as url:
+            yield Server(url, world, clock, factory)
+    finally:
         engine.dispose()
 
 

@@ -21,18 +21,24 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
+from tests.web.test_public_opendata import check_open_data
 
+from saylau.cli.demo_accounts import DEMO_ROLES, demo_sign_ins
 from saylau.demo import plan
 from saylau.demo.generator import build_demo, count_precinct
 from saylau.demo.summary import DemoSummary
+from saylau.domain.roles import CommissionLevel, Role
 from saylau.domain.states import ProtocolState
 from saylau.law.bodies import contests_for_precinct, seat_split
 from saylau.law.rules import RULES_2023
 from saylau.reference.structure import structure_2023
 from saylau.services.audit import verify_chain
+from saylau.services.context import Actor
 from saylau.services.tabulation import contest_progress
+from saylau.services.users import verify_password
 from saylau.storage.db import make_engine, session_factory
 from saylau.storage.models import (
+    Commission,
     ContestResult,
     Election,
     ElectionStatus,
@@ -106,6 +112,8 @@ def test_the_national_demo_election(sqlite_factory: sessionmaker[Session]) -> No
         chain = verify_chain(session)
         assert chain.intact, chain
     _deterministic(factory, summary)
+    _a_cec_administrator_can_sign_in(factory)
+    check_open_data(factory, summary.election_id)  # NIST export valid, datasets sum up
 
 
 def _every_protocol_definitive(session: Session, election_id: int) -> None:
@@ -170,6 +178,19 @@ def _deterministic(factory: sessionmaker[Session], summary: DemoSummary) -> None
         assert other == document  # the same seed on another database: the same election
     votes = {p["party"]: p["votes"] for p in summary.results["mazhilis_list"]["parties"]}
     assert votes == MAZHILIS_VOTES_2023_SEED
+
+
+def _a_cec_administrator_can_sign_in(factory: sessionmaker[Session]) -> None:
+    """``serve --demo`` gives a CEC administrator a password, so the national screens open."""
+    signed = {role: (username, password) for username, role, password in demo_sign_ins(factory)}
+    assert set(signed) == set(DEMO_ROLES) and Role.CEC_ADMIN in signed
+    username, password = signed[Role.CEC_ADMIN]
+    with factory() as session:
+        assert verify_password(session, username, password) is not None
+        cec = session.scalars(
+            select(Commission.id).where(Commission.level == CommissionLevel.CEC)
+        ).one()
+        assert Actor.load(session, username, Role.CEC_ADMIN, cec).level is CommissionLevel.CEC
 
 
 def test_the_votes_depend_on_the_seed_only() -> None:

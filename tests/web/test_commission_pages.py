@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import replace
+from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
@@ -94,6 +95,9 @@ def test_every_page_in_three_languages_and_refused_without_the_right(
         protocol_id = session.scalars(
             select(Protocol.id).where(Protocol.state == ProtocolState.ENTRIES_DIFFER)
         ).one()
+        definitive = session.scalars(
+            select(Protocol.id).where(Protocol.state == ProtocolState.DEFINITIVE)
+        ).first()
     nomination = cw.nominations["oblast_o1"]["Абаев"]
     admin_pages = [
         "/dashboard",
@@ -105,6 +109,8 @@ def test_every_page_in_three_languages_and_refused_without_the_right(
         f"/registration/smd/{nomination}",
         "/protocols",
         f"/protocols/{protocol_id}/resolve",
+        f"/protocols/{definitive}/correct",
+        "/turnout",
         "/results",
         f"/results/contest/{contest}",
         f"/results/contest/{cw.contest('oblast_list')}",
@@ -117,6 +123,7 @@ def test_every_page_in_three_languages_and_refused_without_the_right(
         "/dashboard",
         "/protocols",
         f"/protocols/entry?contest={contest}&precinct={precinct}",
+        "/turnout",
     ]
     for language, dashboard_word in LANGUAGES.items():
         admin = sign_in(client.app, "oblast_admin", language)
@@ -365,16 +372,21 @@ def test_every_message_of_the_commission_interface_is_translated() -> None:
                 wanted.add(message[0] if isinstance(message, tuple) else message)
     wanted.discard("")
     assert len(wanted) > 300
-    english = web / "locale" / "en" / "LC_MESSAGES" / "commission.po"
-    with english.open("rb") as handle:
-        source = {m.id: str(m.string or m.id) for m in read_po(handle, locale="en") if m.id}
+
+    def catalog(language: str) -> list[Any]:
+        """Every message of the commission catalogues (``commission*.po``) of ``language``."""
+        messages: list[Any] = []
+        for po in sorted((web / "locale" / language / "LC_MESSAGES").glob("commission*.po")):
+            with po.open("rb") as handle:
+                messages += [m for m in read_po(handle, locale=language) if m.id]
+        return messages
+
+    source = {m.id: str(m.string or m.id) for m in catalog("en")}
     for language in ("kk", "ru"):
-        po = web / "locale" / language / "LC_MESSAGES" / "commission.po"
-        with po.open("rb") as handle:
-            catalog = read_po(handle, locale=language)
-        translated = {m.id for m in catalog if m.id and m.string}
+        messages = catalog(language)
+        translated = {m.id for m in messages if m.string}
         assert not sorted(wanted - translated), (language, sorted(wanted - translated)[:10])
-        for message in catalog:
+        for message in messages:
             if message.id:  # the same placeholders, so that formatting cannot fail
                 expected = sorted(re.findall(r"{(\w+)}", source[str(message.id)]))
                 assert sorted(re.findall(r"{(\w+)}", str(message.string))) == expected, message.id

@@ -214,8 +214,10 @@ def test_catalogues_cover_every_portal_message() -> None:
                 used.add(str(node.args[0].value))
     assert len(used) > 100
     for language in ("kk", "ru", "en"):
-        po = (WEB / "locale" / language / "LC_MESSAGES" / "portal.po").read_text(encoding="utf-8")
-        entries = dict(re.findall(r'^msgid "(.*)"\nmsgstr "(.*)"$', po, flags=re.M))
+        entries: dict[str, str] = {}
+        for catalogue in sorted((WEB / "locale" / language / "LC_MESSAGES").glob("portal*.po")):
+            po = catalogue.read_text(encoding="utf-8")
+            entries |= dict(re.findall(r'^msgid "(.*)"\nmsgstr "(.*)"$', po, flags=re.M))
         missing = sorted(m for m in used if not entries.get(m.replace('"', '\\"')))
         assert not missing, (language, missing)
 

@@ -1,4 +1,5 @@
-"""Election setup from the command line: database, territory, users, elections, districts, audit.
+"""Election setup from the command line: database, territory, commission members, users, elections,
+districts, audit.
 
 Every command opens the database (``SAYLAU_DATABASE_URL`` or the default SQLite file), brings its
 schema up to date and runs one service call as one transaction. It acts as the console operator
@@ -25,6 +26,12 @@ from saylau.cli.jsonio import fail, write_output
 from saylau.domain.roles import Role
 from saylau.law.calendar import ElectionKind, Stage
 from saylau.services.audit import verify_chain
+from saylau.services.commissions import (
+    Appointment,
+    appoint_member,
+    list_members,
+    release_member,
+)
 from saylau.services.context import Context
 from saylau.services.deadlines import election_calendar_for
 from saylau.services.districts import (
@@ -57,13 +64,17 @@ from saylau.services.users import (
     user_by_name,
 )
 from saylau.storage.db import make_engine, migrate
-from saylau.storage.models import Region, User
+from saylau.storage.models import CommissionMember, Region, User
+from saylau.storage.models.organisation import CommissionPosition
 
 BROKEN = 1
 
 db_app = typer.Typer(help="The database schema.", no_args_is_help=True)
 territory_app = typer.Typer(
     help="Regions, units, precincts, bodies, commissions.", no_args_is_help=True
+)
+commission_app = typer.Typer(
+    help="Members of election commissions: list, appoint, release.", no_args_is_help=True
 )
 user_app = typer.Typer(
     help="User accounts and their commission-scoped roles.", no_args_is_help=True
@@ -76,9 +87,11 @@ audit_app = typer.Typer(help="The hash-chained audit log.", no_args_is_help=True
 
 
 def register(app: typer.Typer) -> None:
-    """Add the ``db``, ``territory``, ``user``, ``election``, ``districts`` and ``audit`` groups."""
+    """Add the ``db``, ``territory``, ``commission``, ``user``, ``election``, ``districts`` and
+    ``audit`` groups."""
     app.add_typer(db_app, name="db")
     app.add_typer(territory_app, name="territory")
+    app.add_typer(commission_app, name="commission")
     app.add_typer(user_app, name="user")
     app.add_typer(election_app, name="election")
     app.add_typer(districts_app, name="districts")
@@ -338,6 +351,97 @@ def user_password(
     """Set a user's password, read from standard input."""
     password = _password_from_stdin()
     write_output(act((as_user, as_role, as_commission), _set_password, username, password))
+
+
+# --- commission members --------------------------------------------------------------------------
+# The acting user is named as in the ``user`` commands (``--as``, ``--as-role``,
+# ``--as-commission``): the commission worked on is an argument.
+
+
+def _member_document(member: CommissionMember) -> dict[str, Any]:
+    return {
+        "id": member.id,
+        "commission_id": member.commission_id,
+        "full_name": member.full_name,
+        "position": member.position.value,
+        "nominated_by": member.nominated_by,
+        "appointed_on": member.appointed_on.isoformat() if member.appointed_on else None,
+        "released_on": member.released_on.isoformat() if member.released_on else None,
+        "release_reason": member.release_reason,
+    }
+
+
+def _members(ctx: Context, commission_id: int, include_released: bool) -> list[dict[str, Any]]:
+    members = list_members(ctx, commission_id, include_released=include_released)
+    return [_member_document(m) for m in members]
+
+
+_members.__name__ = "list_members"
+
+
+def _appoint(ctx: Context, commission_id: int, appointment: Appointment) -> dict[str, Any]:
+    return _member_document(appoint_member(ctx, commission_id, appointment))
+
+
+_appoint.__name__ = "appoint_member"
+
+
+def _release(ctx: Context, member_id: int, reason: str, on: date | None) -> dict[str, Any]:
+    return _member_document(release_member(ctx, member_id, reason, on))
+
+
+_release.__name__ = "release_member"
+
+
+@commission_app.command("members")
+def commission_members(
+    commission_id: Annotated[int, typer.Argument(help="The commission.")],
+    released: Annotated[
+        bool, typer.Option("--released/--serving-only", help="Also list released members.")
+    ] = True,
+    as_user: ActAs = None,
+    as_role: ActAsRole = None,
+    as_commission: ActAsCommission = None,
+) -> None:
+    """The commission's members: serving ones (offices first), then released ones."""
+    write_output(act((as_user, as_role, as_commission), _members, commission_id, released))
+
+
+@commission_app.command("appoint")
+def commission_appoint(
+    commission_id: Annotated[int, typer.Argument(help="The commission.")],
+    full_name: Annotated[str, typer.Argument(help="The member's full name.")],
+    position: Annotated[
+        CommissionPosition, typer.Option("--position", help="One chair, deputy chair, secretary.")
+    ] = CommissionPosition.MEMBER,
+    nominated_by: Annotated[
+        str, typer.Option("--nominated-by", help="Who proposed the member.")
+    ] = "",
+    appointed_on: Annotated[
+        str | None, typer.Option("--appointed-on", help="YYYY-MM-DD (default: today).")
+    ] = None,
+    as_user: ActAs = None,
+    as_role: ActAsRole = None,
+    as_commission: ActAsCommission = None,
+) -> None:
+    """Appoint a member; an office already held, or a person already serving, is refused."""
+    day = _date("--appointed-on", appointed_on) if appointed_on else None
+    appointment = Appointment(full_name, position, nominated_by, day)
+    write_output(act((as_user, as_role, as_commission), _appoint, commission_id, appointment))
+
+
+@commission_app.command("release")
+def commission_release(
+    member_id: Annotated[int, typer.Argument(help="The member (see `commission members`).")],
+    reason: Annotated[str, typer.Option("--reason", help="Why the member is released.")],
+    on: Annotated[str | None, typer.Option("--on", help="YYYY-MM-DD (default: today).")] = None,
+    as_user: ActAs = None,
+    as_role: ActAsRole = None,
+    as_commission: ActAsCommission = None,
+) -> None:
+    """Release (dismiss) a serving member with the reason; the member's row is kept."""
+    day = _date("--on", on) if on else None
+    write_output(act((as_user, as_role, as_commission), _release, member_id, reason, day))
 
 
 # --- elections ---------------------------------------------------------------------------------

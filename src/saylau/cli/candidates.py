@@ -25,12 +25,10 @@ submitted all or nothing; a bad row is named.
 from __future__ import annotations
 
 import csv
-import dataclasses
 import io
 import json
 from collections.abc import Callable
 from datetime import UTC, date, datetime
-from enum import Enum
 from fractions import Fraction
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
@@ -53,6 +51,7 @@ from saylau.services.candidacy import CandidacyRef
 from saylau.services.context import Context
 from saylau.services.documents import check_nomination_documents
 from saylau.services.errors import ServiceError
+from saylau.services.jsonable import plain
 from saylau.services.nomination import (
     DocumentReceipt,
     PartyListInput,
@@ -106,24 +105,6 @@ def clock() -> datetime:
 def _act(who: Who, operation: Callable[..., T], *args: Any) -> T:
     """Run one service call as ``who`` at the moment of :func:`clock`."""
     return act(who, operation, *args, clock=lambda: clock())
-
-
-def plain(value: Any) -> Any:
-    """A service result as JSON-ready data: dataclasses → objects, enums → values, fractions →
-    ``"n/d"``, dates → ISO text."""
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return {f.name: plain(getattr(value, f.name)) for f in dataclasses.fields(value)}
-    if isinstance(value, Enum):
-        return value.value
-    if isinstance(value, Fraction):
-        return f"{value.numerator}/{value.denominator}"
-    if isinstance(value, datetime | date):
-        return value.isoformat()
-    if isinstance(value, dict):
-        return {str(k): plain(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [plain(v) for v in value]
-    return value
 
 
 def _ref(text: str) -> CandidacyRef:

@@ -18,7 +18,13 @@ from saylau.services.context import Actor, execute
 from saylau.services.users import set_password
 from saylau.storage.models import RoleAssignment, User
 
-DEMO_ROLES = (Role.TEC_ADMIN, Role.TEC_COORDINATOR, Role.PEC_TYPIST, Role.PARTY_AGENT)
+DEMO_ROLES = (
+    Role.CEC_ADMIN,
+    Role.TEC_ADMIN,
+    Role.TEC_COORDINATOR,
+    Role.PEC_TYPIST,
+    Role.PARTY_AGENT,
+)
 
 
 def _first_holders(session: Session) -> list[tuple[int, str, Role]]:

@@ -9,13 +9,18 @@ from saylau.cli import (
     candidates,
     count,
     demo,
+    export,
     law_allocate,
     law_calendar,
     law_district,
     law_recall,
     law_showcase,
     mandates,
+    notify,
+    publish,
+    report,
     serve,
+    voters,
 )
 
 app = typer.Typer(
@@ -38,3 +43,8 @@ candidates.register(app)
 mandates.register(app)
 count.register(app)
 serve.register(app)
+export.register(app)
+voters.register(app)
+report.register(app)
+notify.register(app)
+publish.register(app)

@@ -8,7 +8,6 @@ names a user's role, and prints JSON. A refusal by a service exits with code 2 a
 
 from __future__ import annotations
 
-from dataclasses import asdict
 from datetime import date
 from typing import Annotated, Any, TypeVar
 
@@ -17,7 +16,8 @@ import typer
 from saylau.cli.common import AsCommission, AsRole, AsUser, act, read
 from saylau.cli.jsonio import fail, write_output
 from saylau.services import mandates, observers, recall, vacancies
-from saylau.services.audit import normalise, snapshot
+from saylau.services.audit import snapshot
+from saylau.services.jsonable import plain
 
 T = TypeVar("T")
 
@@ -35,10 +35,6 @@ def _day(option: str, value: str | None) -> date | None:
 
 def _rows(items: list[Any]) -> list[dict[str, Any]]:
     return [snapshot(item) for item in items]
-
-
-def _plain(data: Any) -> dict[str, Any]:
-    return normalise(asdict(data)) or {}
 
 
 # --- mandate -----------------------------------------------------------------------------------
@@ -91,7 +87,7 @@ def mandate_register(
 @mandate_app.command("competence")
 def mandate_competence(body: Annotated[int, typer.Argument(help="The body (maslikhat).")]) -> None:
     """Whether at least 3/4 of the body's seats are held by registered deputies (LSA art. 5 p. 4)."""
-    write_output({"body_id": body, **_plain(read(mandates.competence, body))})
+    write_output({"body_id": body, **plain(read(mandates.competence, body))})
 
 
 # --- vacancy -----------------------------------------------------------------------------------
@@ -377,7 +373,7 @@ def observer_assign(
 @observer_app.command("coverage")
 def observer_coverage(election: Annotated[int, typer.Argument(help="The election.")]) -> None:
     """Observers per precinct and region, by category, and the share of precincts covered."""
-    write_output(_plain(read(observers.coverage_report, election)))
+    write_output(plain(read(observers.coverage_report, election)))
 
 
 def register(app: typer.Typer) -> None:

@@ -24,6 +24,13 @@ def register(app: typer.Typer) -> None:
         secure_cookies: Annotated[
             bool, typer.Option(help="Send the session cookie over HTTPS only (behind TLS).")
         ] = False,
+        notify: Annotated[
+            bool,
+            typer.Option(
+                help="Deliver the contest subscriptions' webhooks and e-mails in a background "
+                "thread (otherwise run `saylau notify run`)."
+            ),
+        ] = True,
     ) -> None:
         """Serve the web interface and the JSON API (OpenAPI at /openapi.json)."""
         import uvicorn
@@ -47,9 +54,14 @@ def register(app: typer.Typer) -> None:
             for username, role, password in demo_sign_ins(sessions):
                 typer.echo(f"  {role.value:<16} {username:<40} {password}")
         typer.echo(f"Saylau listening on http://{host}:{port}/ (API: /openapi.json)")
-        uvicorn.run(
-            create_app(sessions, secure_cookies=secure_cookies),
-            host=host,
-            port=port,
-            log_level="info",
-        )
+        application = create_app(sessions, secure_cookies=secure_cookies)
+        dispatcher = None
+        if notify:
+            from saylau.web.pages.public.subscriptions import Dispatcher
+
+            dispatcher = Dispatcher(application.state.factory).start()
+        try:
+            uvicorn.run(application, host=host, port=port, log_level="info")
+        finally:
+            if dispatcher is not None:
+                dispatcher.stop()

@@ -29,6 +29,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from saylau.demo import operations, plan
+from saylau.demo.areas import area_rows
 from saylau.demo.calibration import PARTIES_2023, calibration
 from saylau.demo.summary import DemoSummary, summarise
 from saylau.demo.synthetic import PersonMaker, SyntheticPerson
@@ -53,6 +54,7 @@ from saylau.services.candidacy import CandidacyKind, CandidacyRef
 from saylau.services.context import Actor, execute
 from saylau.services.districts import DistrictPlan, import_districts
 from saylau.services.elections import CallElection, OverrideInput, call_election
+from saylau.services.imports import rows_of
 from saylau.services.nomination import (
     PartyListInput,
     SmdNominationInput,
@@ -70,6 +72,7 @@ from saylau.services.reference_load import load_reference_2023
 from saylau.services.results import publish_results
 from saylau.services.tabulation import record_lot, tabulate_election
 from saylau.services.territory import TerritoryImport, ensure_commissions, import_territory
+from saylau.services.voters import import_areas
 from saylau.storage.models import (
     BallotChoice,
     Body,
@@ -361,6 +364,8 @@ class _Demo:
                     TerritoryImport.of(precincts=rows),
                 )
                 self.call(self.operator, AT_PRECINCTS, ensure_commissions, region_id)
+                areas = area_rows(self.structure[code], planned)
+                self.call(self.operator, AT_PRECINCTS, import_areas, rows_of(areas, "areas"))
                 self.tick("precincts", done, len(codes))
             with self.read() as session:
                 for precinct in session.scalars(select(Precinct)):
@@ -414,6 +419,14 @@ class _Demo:
                 party_id = account.roles[0][2]
                 code = next(c for c, i in self.ids.parties.items() if i == party_id)
                 self.agents[code] = Actor(user_id, username, Role.PARTY_AGENT, party_id=party_id)
+            # One CEC administrator, so that the national screens can be opened in the demo.
+            cec = next(c for c in self.ids.commissions.values() if c.level is CommissionLevel.CEC)
+            cec_admin = operations.Account(
+                "demo-cec",
+                "SYNTHETIC demo administrator, Central Election Commission",
+                ((Role.CEC_ADMIN, cec.id, None),),
+            )
+            self.call(self.operator, AT_USERS, operations.create_accounts, [cec_admin])
 
     def _accounts(self, code: str, commission: Commission) -> tuple[operations.Account, Commission]:
         slug = code.lower().replace("-", "")

@@ -20,13 +20,14 @@ concern when it fills the seats (para 5).
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import StrEnum
 from fractions import Fraction
 from math import floor
 from types import MappingProxyType
 
 from saylau.law.errors import LawInputError, require, require_non_negative
+from saylau.law.explain import Explanation, Value, decimal_text, settle
 from saylau.law.lot import Lot
 from saylau.law.methods import (
     AwardReason,
@@ -41,6 +42,7 @@ from saylau.law.methods import (
 from saylau.law.rules import ListRules, ThresholdBase
 
 __all__ = [
+    "EXPLANATIONS",
     "Admission",
     "Allocation",
     "AllocationStatus",
@@ -74,6 +76,147 @@ class Admission(StrEnum):
     """Below the threshold but admitted as the next list by votes (art. 111-1 para 2)."""
 
 
+# --- the explanations (templates of saylau.law.explain; msgids of the interface's catalogue) ------
+
+BASE_DEFINITIONS: Mapping[ThresholdBase, str] = MappingProxyType(
+    {
+        ThresholdBase.VALID: "valid ballots: party votes + against all (invalid excluded)",
+        ThresholdBase.TOOK_PART: "ballots found in the boxes: party votes + against all + invalid",
+        ThresholdBase.PARTY_VOTES: "party votes only",
+    }
+)
+"""What each threshold base counts (decision #1)."""
+
+STEP_BASE: Mapping[ThresholdBase, str] = MappingProxyType(
+    {
+        ThresholdBase.VALID: "Threshold base (valid): valid ballots: party votes + against all "
+        "(invalid excluded) = {party_votes} + {against_all} = {base}.",
+        ThresholdBase.TOOK_PART: "Threshold base (took_part): ballots found in the boxes: party "
+        "votes + against all + invalid = {party_votes} + {against_all} + {invalid} = {base}.",
+        ThresholdBase.PARTY_VOTES: "Threshold base (party_votes): party votes only = "
+        "{party_votes} = {base}.",
+    }
+)
+STEP_THRESHOLD = (
+    "Threshold {threshold} ({percent:.4}%), inclusive: a list passes iff votes × {denominator} "
+    "≥ {numerator} × {base} = {needed}."
+)
+STEP_PASSES = "{party}: {votes} × {denominator} = {product} ≥ {needed}: passes."
+STEP_FAILS = "{party}: {votes} × {denominator} = {product} < {needed}: does not pass."
+STEP_NO_VOTES = "{party}: {votes} × {denominator} = {product} < {needed} (no votes): does not pass."
+STEP_NO_PARTY_PASSED = (
+    "No list reached the threshold; the law is silent, so no seat is allocated and the "
+    "commission is told so."
+)
+STEP_COUNTERFACTUAL = (
+    "Method {method} replaces the statute's Hare quota and largest remainders for the {lists} "
+    "passing lists; the threshold is the statute's."
+)
+STEP_HARE_QUOTA = (
+    "Hare quota = {votes} votes of the passing lists / {seats} = {quota} ≈ {quota:.6}."
+)
+STEP_DROOP_QUOTA = "Droop quota = floor({votes} / ({seats} + 1)) + 1 = {quota} ≈ {quota:.6}."
+STEP_QUOTIENT = (
+    "{party}: {votes} / quota = {quotient} ≈ {quotient:.6}: {whole} seat(s), remainder "
+    "{remainder:.6}."
+)
+STEP_AWARD: Mapping[tuple[AwardReason, bool], str] = MappingProxyType(
+    {
+        (AwardReason.LARGEST_REMAINDER, False): "Seat {number} → {party}: largest remainder "
+        "{value} ≈ {value:.6}.",
+        (AwardReason.EARLIER_REGISTRATION, False): "Seat {number} → {party}: remainder {value} "
+        "≈ {value:.6} equal to {tied_with}; registered earlier.",
+        (AwardReason.EARLIER_REGISTRATION, True): "Seat {number} → {party}: average {value} "
+        "≈ {value:.6} equal to {tied_with}; registered earlier.",
+        (AwardReason.LOT, False): "Seat {number} → {party}: value {value} ≈ {value:.6} equal to "
+        "{tied_with} and same registration order; drawn by lot.",
+        (AwardReason.HIGHEST_AVERAGE, True): "Seat {number} → {party}: highest average {value} "
+        "≈ {value:.6}.",
+        (AwardReason.EVERY_LIST, False): "Seat {number} → {party}: more seats left than lists: "
+        "one to every list.",
+        (AwardReason.ONE_PARTY_RULE, False): "Seat {number} → {party}: remaining seat to the only "
+        "list that passed.",
+    }
+)
+"""A seat given beyond the whole quotas, by reason and by whether the method divides (True)."""
+STEP_ONE_PARTY_COUNTERFACTUAL = (
+    "Method {method} has no variant of the one-party rule; paras 2–4 are applied as the statute "
+    "says."
+)
+STEP_SECOND_ADMITTED = "Only {passing} passed; {second} admitted: next list by votes."
+STEP_SECOND_BY_REGISTRATION = (
+    "Only {passing} passed; {second} admitted: next list by votes, tied with {tied_with} and "
+    "chosen registered earlier."
+)
+STEP_SECOND_BY_LOT = (
+    "Only {passing} passed; {second} admitted: next list by votes, tied with {tied_with} and "
+    "chosen by lot."
+)
+STEP_ONE_PARTY_QUOTA = (
+    "Quota = ({passing_votes} + {second_votes}) / {seats} = {quota} ≈ {quota:.6}."
+)
+STEP_SECOND_SEATS = (
+    "{second}: {votes} / quota × {factor} = {scaled} ≈ {scaled:.6}, floor {floor}, at least "
+    "{minimum}: {seats} seat(s)."
+)
+STEP_SECOND_SEATS_CUT = (
+    "{second}: {votes} / quota × {factor} = {scaled} ≈ {scaled:.6}, floor {floor}, at least "
+    "{minimum}: {seats} seat(s); cut to {cut} so that {passing} keeps {keeps} (law silent: "
+    "passing_list_min_seats)."
+)
+STEP_PASSING_SEATS = (
+    "{passing}: {votes} / quota = {quotient} ≈ {quotient:.6}; it takes every remaining seat: "
+    "{seats} − {second_seats} = {passing_seats}."
+)
+STEP_ALONE = (
+    "Only {passing} passed and no other list has at least {min_votes} vote(s) to be admitted: "
+    "{passing} takes all {seats} seat(s)."
+)
+
+TEST_PASSED = "share ≥ {threshold}"
+TEST_SECOND_LIST = "next list by votes after the only passing one"
+TEST_NO_VOTES = "no votes"
+TEST_BELOW = "share < {threshold}"
+
+SECOND_BY_VOTES = "next list by votes"
+SECOND_BY_REGISTRATION = "next list by votes, tied with {tied_with} and chosen registered earlier"
+SECOND_BY_LOT = "next list by votes, tied with {tied_with} and chosen by lot"
+SECOND_NONE = "no other list with at least {min_votes} vote(s)"
+
+EXPLANATIONS: tuple[str, ...] = (
+    *BASE_DEFINITIONS.values(),
+    *STEP_BASE.values(),
+    STEP_THRESHOLD,
+    STEP_PASSES,
+    STEP_FAILS,
+    STEP_NO_VOTES,
+    STEP_NO_PARTY_PASSED,
+    STEP_COUNTERFACTUAL,
+    STEP_HARE_QUOTA,
+    STEP_DROOP_QUOTA,
+    STEP_QUOTIENT,
+    *STEP_AWARD.values(),
+    STEP_ONE_PARTY_COUNTERFACTUAL,
+    STEP_SECOND_ADMITTED,
+    STEP_SECOND_BY_REGISTRATION,
+    STEP_SECOND_BY_LOT,
+    STEP_ONE_PARTY_QUOTA,
+    STEP_SECOND_SEATS,
+    STEP_SECOND_SEATS_CUT,
+    STEP_PASSING_SEATS,
+    STEP_ALONE,
+    TEST_PASSED,
+    TEST_SECOND_LIST,
+    TEST_NO_VOTES,
+    TEST_BELOW,
+    SECOND_BY_VOTES,
+    SECOND_BY_REGISTRATION,
+    SECOND_BY_LOT,
+    SECOND_NONE,
+)
+"""Every template this module explains with (see :mod:`saylau.law.explain`)."""
+
+
 @dataclass(frozen=True)
 class ThresholdTest:
     """One list's threshold test: votes × denominator ≥ numerator × base (decision #1)."""
@@ -86,7 +229,9 @@ class ThresholdTest:
     passed: bool
     admission: Admission
     reason: str
+    """``explanation.text``: the reason in English."""
     article: str
+    explanation: Explanation
 
     @property
     def admitted(self) -> bool:
@@ -101,6 +246,7 @@ class OnePartyRule:
     second: str | None
     """The admitted list, or ``None`` when no list is admissible (see ``second_list_min_votes``)."""
     second_reason: str
+    """``second_explanation.text``: why, in English."""
     lot: Lot | None
     """The lot that chose the second list among lists tied on votes and registration, if any."""
     quota: Fraction
@@ -115,14 +261,21 @@ class OnePartyRule:
     """True when the minimum was cut so the passing list keeps ``passing_list_min_seats``."""
     passing_seats: int
     article: str
+    second_explanation: Explanation
 
 
 @dataclass(frozen=True)
 class TraceStep:
-    """One line of the result protocol's account of the allocation."""
+    """One line of the result protocol's account of the allocation: its article, and what was
+    done as a template with exact values (``text``: in English; see :mod:`saylau.law.explain`)."""
 
     article: str
-    text: str
+    template: str
+    values: Mapping[str, Value] = field(default_factory=dict, hash=False)
+    text: str = field(init=False, compare=False)
+
+    def __post_init__(self) -> None:
+        settle(self)
 
 
 @dataclass(frozen=True)
@@ -146,19 +299,6 @@ class Allocation:
     one_party: OnePartyRule | None
     steps: tuple[TraceStep, ...]
     article: str
-
-
-def decimal_text(value: Fraction, places: int = 6) -> str:
-    """``value`` rounded half away from zero to ``places`` decimals: for people, never decisions."""
-    scale = 10**places
-    scaled = abs(value) * scale
-    whole = floor(scaled)
-    if scaled - whole >= Fraction(1, 2):
-        whole += 1
-    sign = "-" if value < 0 and whole else ""
-    if places == 0:
-        return f"{sign}{whole}"
-    return f"{sign}{whole // scale}.{whole % scale:0{places}d}"
 
 
 def threshold_base(
@@ -193,11 +333,7 @@ def reaches_threshold(votes: int, base: int, threshold: Fraction) -> bool:
 
 
 def _base_definition(base: ThresholdBase) -> str:
-    return {
-        ThresholdBase.VALID: "valid ballots: party votes + against all (invalid excluded)",
-        ThresholdBase.TOOK_PART: "ballots found in the boxes: party votes + against all + invalid",
-        ThresholdBase.PARTY_VOTES: "party votes only",
-    }[base]
+    return BASE_DEFINITIONS[base]
 
 
 def _validate(
@@ -280,40 +416,51 @@ def allocate(
     party_votes = sum(p.votes for p in lists)
     base = threshold_base(party_votes, against_all, invalid, rules.threshold_base)
     t = rules.threshold
-    base_sum = _base_sum(party_votes, against_all, invalid, rules.threshold_base)
+    base_values: dict[str, Value] = {
+        "party_votes": party_votes,
+        "against_all": against_all,
+        "base": base,
+    }
+    if rules.threshold_base is ThresholdBase.TOOK_PART:
+        base_values["invalid"] = invalid or 0
+    needed = t.numerator * base
     steps: list[TraceStep] = [
+        TraceStep(f"{art} para 1; decision #1", STEP_BASE[rules.threshold_base], base_values),
         TraceStep(
             f"{art} para 1; decision #1",
-            f"Threshold base ({rules.threshold_base.value}): "
-            f"{_base_definition(rules.threshold_base)} = {base_sum} = {base}.",
-        ),
-        TraceStep(
-            f"{art} para 1; decision #1",
-            f"Threshold {_frac(t)} ({decimal_text(t * 100, 4)}%), inclusive: a list passes iff "
-            f"votes × {t.denominator} ≥ {t.numerator} × {base} = {t.numerator * base}.",
+            STEP_THRESHOLD,
+            {
+                "threshold": t,
+                "percent": t * 100,
+                "denominator": t.denominator,
+                "numerator": t.numerator,
+                "base": base,
+                "needed": needed,
+            },
         ),
     ]
     passed = {p.party: reaches_threshold(p.votes, base, t) for p in lists}
     passing = [p for p in lists if passed[p.party]]
     for p in lists:
-        verdict = "passes" if passed[p.party] else "does not pass"
+        template = STEP_NO_VOTES if p.votes == 0 else STEP_FAILS
+        if passed[p.party]:
+            template = STEP_PASSES
         steps.append(
             TraceStep(
                 f"{art} para 1",
-                f"{p.party}: {p.votes} × {t.denominator} = {p.votes * t.denominator} "
-                f"{'≥' if passed[p.party] else '<'} {t.numerator * base}"
-                f"{' (no votes)' if p.votes == 0 else ''}: {verdict}.",
+                template,
+                {
+                    "party": p.party,
+                    "votes": p.votes,
+                    "denominator": t.denominator,
+                    "product": p.votes * t.denominator,
+                    "needed": needed,
+                },
             )
         )
     common = _Common(lists, seats, rules, method, base, steps)
     if not passing:
-        steps.append(
-            TraceStep(
-                "decision #2",
-                "No list reached the threshold; the law is silent, so no seat is allocated "
-                "and the commission is told so.",
-            )
-        )
+        steps.append(TraceStep("decision #2", STEP_NO_PARTY_PASSED))
         return common.result(AllocationStatus.NO_PARTY_PASSED, {}, None, (), (), None, set())
     if len(passing) == 1 and rules.one_party_rule:
         return _one_party(common, passing[0], passed, lot_seed)
@@ -363,17 +510,14 @@ class _Common:
         art = f"{self.rules.article} para 1"
         share = Fraction(p.votes, self.base) if self.base else None
         if reaches_threshold(p.votes, self.base, t):
-            admission, reason = Admission.PASSED, f"share ≥ {_frac(t)}"
+            admission, why = Admission.PASSED, Explanation(TEST_PASSED, {"threshold": t})
         elif p.party in second:
-            admission, reason = (
-                Admission.SECOND_LIST,
-                "next list by votes after the only passing one",
-            )
+            admission, why = Admission.SECOND_LIST, Explanation(TEST_SECOND_LIST)
             art = f"{self.rules.article} para 2"
         elif p.votes == 0:
-            admission, reason = Admission.BELOW_THRESHOLD, "no votes"
+            admission, why = Admission.BELOW_THRESHOLD, Explanation(TEST_NO_VOTES)
         else:
-            admission, reason = Admission.BELOW_THRESHOLD, f"share < {_frac(t)}"
+            admission, why = Admission.BELOW_THRESHOLD, Explanation(TEST_BELOW, {"threshold": t})
         return ThresholdTest(
             p.party,
             p.votes,
@@ -381,8 +525,9 @@ class _Common:
             share,
             admission is Admission.PASSED,
             admission,
-            reason,
+            why.text,
             art,
+            why,
         )
 
 
@@ -397,35 +542,36 @@ def _general(common: _Common, passing: Sequence[PartyList], lot_seed: str | None
         steps.append(
             TraceStep(
                 "counterfactual",
-                f"Method {method.value} replaces the statute's Hare quota and largest remainders "
-                f"for the {len(passing)} passing lists; the threshold is the statute's.",
+                STEP_COUNTERFACTUAL,
+                {"method": method.value, "lists": len(passing)},
             )
         )
     d = distribute(passing, common.seats, method, lot_seed=lot_seed, article=award_article)
     if d.quota is not None:
-        if method.statutory:
-            how, where = (
-                f"Hare quota = {total} votes of the passing lists / {common.seats}",
-                art + " para 1",
-            )
-        else:
-            how, where = (
-                f"Droop quota = floor({total} / ({common.seats} + 1)) + 1",
-                "counterfactual",
-            )
-        steps.append(TraceStep(where, f"{how} = {_frac(d.quota)} ≈ {decimal_text(d.quota)}."))
+        template, where = (
+            (STEP_HARE_QUOTA, art + " para 1")
+            if method.statutory
+            else (STEP_DROOP_QUOTA, "counterfactual")
+        )
+        steps.append(
+            TraceStep(where, template, {"votes": total, "seats": common.seats, "quota": d.quota})
+        )
         for r in d.rows:
             steps.append(
                 TraceStep(
                     f"{art} para 3",
-                    f"{r.party}: {r.votes} / quota = {_frac(r.quotient)} ≈ "
-                    f"{decimal_text(r.quotient)}: {r.quota_seats} seat(s), remainder "
-                    f"{decimal_text(r.remainder)}.",
+                    STEP_QUOTIENT,
+                    {
+                        "party": r.party,
+                        "votes": r.votes,
+                        "quotient": r.quotient,
+                        "whole": r.quota_seats,
+                        "remainder": r.remainder,
+                    },
                 )
             )
-    label = "average" if method.is_divisor_method else "remainder"
     for a in d.awards:
-        steps.append(TraceStep(a.article, _award_text(a, label)))
+        steps.append(_award_step(a, method.is_divisor_method))
     return common.result(
         AllocationStatus.ALLOCATED, d.seats, d.quota, d.rows, d.awards, None, set()
     )
@@ -440,9 +586,7 @@ def _one_party(
     if not common.method.statutory:
         steps.append(
             TraceStep(
-                "counterfactual",
-                f"Method {common.method.value} has no variant of the one-party rule; "
-                "paras 2–4 are applied as the statute says.",
+                "counterfactual", STEP_ONE_PARTY_COUNTERFACTUAL, {"method": common.method.value}
             )
         )
     candidates = [
@@ -455,15 +599,22 @@ def _one_party(
     tied = [p for p in candidates if p.votes == most]
     if len(tied) == 1:
         second = tied[0]
-        why = "next list by votes"
+        why = Explanation(SECOND_BY_VOTES)
+        step = TraceStep(
+            f"{art} para 2", STEP_SECOND_ADMITTED, {"passing": first.party, "second": second.party}
+        )
     else:
         tb = break_tie(tied, 1, "one-party rule: next list by votes", lot_seed)
         second, lot = tb.winners[0], tb.lot
-        how = "by lot" if lot else "registered earlier"
-        why = f"next list by votes, tied with {', '.join(tb.losers)} and chosen {how}"
-    steps.append(
-        TraceStep(f"{art} para 2", f"Only {first.party} passed; {second.party} admitted: {why}.")
-    )
+        why = Explanation(
+            SECOND_BY_LOT if lot else SECOND_BY_REGISTRATION, {"tied_with": tb.losers}
+        )
+        step = TraceStep(
+            f"{art} para 2",
+            STEP_SECOND_BY_LOT if lot else STEP_SECOND_BY_REGISTRATION,
+            {"passing": first.party, "second": second.party, "tied_with": tb.losers},
+        )
+    steps.append(step)
     quota = hare_quota(first.votes + second.votes, seats)
     q1 = Fraction(first.votes) / quota
     q2 = Fraction(second.votes) / quota
@@ -477,30 +628,47 @@ def _one_party(
     steps.append(
         TraceStep(
             f"{art} para 2",
-            f"Quota = ({first.votes} + {second.votes}) / {seats} = {_frac(quota)} ≈ "
-            f"{decimal_text(quota)}.",
+            STEP_ONE_PARTY_QUOTA,
+            {
+                "passing_votes": first.votes,
+                "second_votes": second.votes,
+                "seats": seats,
+                "quota": quota,
+            },
         )
     )
-    cut = (
-        f"; cut to {second_seats} so that {first.party} keeps {rules.passing_list_min_seats} "
-        "(law silent: passing_list_min_seats)"
-        if capped
-        else ""
-    )
+    second_values: dict[str, Value] = {
+        "second": second.party,
+        "votes": second.votes,
+        "factor": rules.second_list_factor,
+        "scaled": scaled,
+        "floor": floor_seats,
+        "minimum": rules.second_list_min_seats,
+        "seats": max(rules.second_list_min_seats, floor_seats),
+    }
+    if capped:
+        second_values.update(
+            cut=second_seats, passing=first.party, keeps=rules.passing_list_min_seats
+        )
     steps.append(
         TraceStep(
             f"{art} para 3",
-            f"{second.party}: {second.votes} / quota × {_frac(rules.second_list_factor)} = "
-            f"{_frac(scaled)} ≈ {decimal_text(scaled)}, floor {floor_seats}, at least "
-            f"{rules.second_list_min_seats}: {max(rules.second_list_min_seats, floor_seats)} "
-            f"seat(s){cut}.",
+            STEP_SECOND_SEATS_CUT if capped else STEP_SECOND_SEATS,
+            second_values,
         )
     )
     steps.append(
         TraceStep(
             f"{art} para 4",
-            f"{first.party}: {first.votes} / quota = {_frac(q1)} ≈ {decimal_text(q1)}; it takes "
-            f"every remaining seat: {seats} − {second_seats} = {first_seats}.",
+            STEP_PASSING_SEATS,
+            {
+                "passing": first.party,
+                "votes": first.votes,
+                "quotient": q1,
+                "seats": seats,
+                "second_seats": second_seats,
+                "passing_seats": first_seats,
+            },
         )
     )
     whole1 = floor(q1)
@@ -518,7 +686,7 @@ def _one_party(
     record = OnePartyRule(
         passing=first.party,
         second=second.party,
-        second_reason=why,
+        second_reason=why.text,
         lot=lot,
         quota=quota,
         second_quotient=q2,
@@ -530,6 +698,7 @@ def _one_party(
         capped=capped,
         passing_seats=first_seats,
         article=f"{art} paras 2–4",
+        second_explanation=why,
     )
     won = {first.party: first_seats, second.party: second_seats}
     return common.result(
@@ -545,15 +714,15 @@ def _one_party_alone(common: _Common, first: PartyList) -> Allocation:
     common.steps.append(
         TraceStep(
             f"{art} para 2; second_list_min_votes",
-            f"Only {first.party} passed and no other list has at least "
-            f"{rules.second_list_min_votes} vote(s) to be admitted: {first.party} takes all "
-            f"{seats} seat(s).",
+            STEP_ALONE,
+            {"passing": first.party, "min_votes": rules.second_list_min_votes, "seats": seats},
         )
     )
+    why = Explanation(SECOND_NONE, {"min_votes": rules.second_list_min_votes})
     record = OnePartyRule(
         passing=first.party,
         second=None,
-        second_reason=f"no other list with at least {rules.second_list_min_votes} vote(s)",
+        second_reason=why.text,
         lot=None,
         quota=quota,
         second_quotient=None,
@@ -565,6 +734,7 @@ def _one_party_alone(common: _Common, first: PartyList) -> Allocation:
         capped=False,
         passing_seats=seats,
         article=f"{art} paras 2–4",
+        second_explanation=why,
     )
     row = QuotientRow(first.party, first.votes, Fraction(seats), seats, Fraction(0), seats)
     return common.result(
@@ -572,28 +742,13 @@ def _one_party_alone(common: _Common, first: PartyList) -> Allocation:
     )
 
 
-def _frac(value: Fraction) -> str:
-    return f"{value.numerator}/{value.denominator}"
-
-
-def _base_sum(party_votes: int, against_all: int, invalid: int | None, base: ThresholdBase) -> str:
-    if base is ThresholdBase.VALID:
-        return f"{party_votes} + {against_all}"
-    if base is ThresholdBase.TOOK_PART:
-        return f"{party_votes} + {against_all} + {invalid}"
-    return f"{party_votes}"
-
-
-def _award_text(a: SeatAward, label: str) -> str:
-    value = f"{_frac(a.value)} ≈ {decimal_text(a.value)}"
-    text = {
-        AwardReason.LARGEST_REMAINDER: f"largest remainder {value}",
-        AwardReason.EARLIER_REGISTRATION: f"{label} {value} equal to {', '.join(a.tied_with)}"
-        f"; registered earlier",
-        AwardReason.LOT: f"value {value} equal to {', '.join(a.tied_with)} and same registration "
-        "order; drawn by lot",
-        AwardReason.HIGHEST_AVERAGE: f"highest average {value}",
-        AwardReason.EVERY_LIST: "more seats left than lists: one to every list",
-        AwardReason.ONE_PARTY_RULE: "remaining seat to the only list that passed",
-    }[a.reason]
-    return f"Seat {a.number} → {a.party}: {text}."
+def _award_step(a: SeatAward, divisor_method: bool) -> TraceStep:
+    """The trace line of a seat given beyond the whole quotas (art. 111-1 para 4)."""
+    key = (a.reason, divisor_method)
+    if key not in STEP_AWARD:
+        key = (a.reason, not divisor_method)
+    return TraceStep(
+        a.article,
+        STEP_AWARD[key],
+        {"number": a.number, "party": a.party, "value": a.value, "tied_with": a.tied_with},
+    )

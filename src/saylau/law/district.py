@@ -16,12 +16,14 @@ than half of ``RuleSet.smd_majority_base`` (default: valid votes = candidates + 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import StrEnum
 from fractions import Fraction
 from itertools import groupby
+from types import MappingProxyType
 
 from saylau.law.errors import LawInputError, require, require_non_negative
+from saylau.law.explain import Explanation, Value
 from saylau.law.lot import Lot, draw_lot
 from saylau.law.rules import (
     DEFAULT_RULES,
@@ -33,6 +35,62 @@ from saylau.law.rules import (
 
 RUNOFF_LOT_PURPOSE = "smd-runoff-places"
 """The ``purpose`` of the lot that picks runoff participants among tied candidates (decision #9)."""
+
+
+# --- the explanations (templates of saylau.law.explain; msgids of the interface's catalogue) ------
+
+SOLE_CANDIDATE = (
+    "the only candidate left is elected; 'against all' never wins "
+    "(CL art. 109-1 para 1 part 2; art. 9 paras 3–4; decision #5)"
+)
+PLURALITY = (
+    "more votes than every other candidate; 'against all' is not a candidate "
+    "(CL art. 9 paras 3–4; decision #5)"
+)
+ABSOLUTE_MAJORITY = (
+    "{votes} votes are more than half of {base} (absolute majority, base={base_kind})"
+)
+RUNOFF_WON = "runoff: more votes than the other candidate (CL art. 109-1; art. 9 paras 3–4)"
+RUNOFF_TIED = "runoff tied: repeat election (law silent; CL arts. 96 para 1, 110 by analogy)"
+
+NOT_ELECTED: Mapping[str, str] = MappingProxyType(
+    {
+        "tie": "{leaders} candidates tie for first place with {votes} votes",
+        "no_majority": "no candidate has more than half of {base} votes",
+    }
+)
+"""Why nobody is elected in the first round (the first half of the reason)."""
+NEXT_STEP: Mapping[str, str] = MappingProxyType(
+    {
+        "two_runoff": "two_candidate_tie=runoff (decision #6)",
+        "two_repeat": "repeat election (decision #6: two_candidate_tie=repeat_election)",
+        "lot_required": "{tied} candidates tie for {places} runoff place(s); a lot with a "
+        "published seed must decide (decisions #6, #9)",
+        "runoff_by_lot": "nobody elected; {tied} candidates tied for {places} runoff place(s), "
+        "drawn by lot (CL art. 109-1 para 1; decisions #6, #9)",
+        "runoff": "nobody elected; runoff of the two candidates with the most votes "
+        "(CL art. 109-1)",
+    }
+)
+"""What follows when nobody is elected (the second half of the reason)."""
+FIRST_ROUND_UNDECIDED: Mapping[tuple[str, str], str] = MappingProxyType(
+    {
+        (why, then): f"{NOT_ELECTED[why]}; {NEXT_STEP[then]}"
+        for why in NOT_ELECTED
+        for then in NEXT_STEP
+    }
+)
+"""Every whole reason of a first round that elects nobody: why, then what follows."""
+
+EXPLANATIONS: tuple[str, ...] = (
+    SOLE_CANDIDATE,
+    PLURALITY,
+    ABSOLUTE_MAJORITY,
+    RUNOFF_WON,
+    RUNOFF_TIED,
+    *FIRST_ROUND_UNDECIDED.values(),
+)
+"""Every template this module explains with (see :mod:`saylau.law.explain`)."""
 
 
 class DistrictStatus(StrEnum):
@@ -104,7 +162,9 @@ class DistrictResult:
     contest_round: ContestRound
     on_ballot: int
     reason: str
+    """``explanation.text``: the reason in English."""
     articles: tuple[str, ...]
+    explanation: Explanation
 
     @property
     def against_all_beats_every_candidate(self) -> bool:
@@ -194,8 +254,10 @@ class _Outcome:
     lot: Lot | None = None
     lot_needed: LotNeeded | None = None
     unopposed: bool = False
-    reason: str = ""
+    reason: Explanation = field(default_factory=lambda: Explanation(PLURALITY))
     articles: tuple[str, ...] = ()
+    next_step: str = ""
+    """For a first round that elects nobody: the key of ``NEXT_STEP``."""
 
 
 def _runoff_pair(ranking: tuple[RankedCandidate, ...], lot_seed: str | None) -> _Outcome:
@@ -214,11 +276,11 @@ def _runoff_pair(ranking: tuple[RankedCandidate, ...], lot_seed: str | None) -> 
             return _Outcome(
                 DistrictStatus.LOT_REQUIRED,
                 lot_needed=LotNeeded(tied=tuple(sorted(group)), places=places, certain=certain),
-                reason=(
-                    f"{len(group)} candidates tie for {places} runoff place(s); a lot with a "
-                    "published seed must decide (decisions #6, #9)"
+                reason=Explanation(
+                    NEXT_STEP["lot_required"], {"tied": len(group), "places": places}
                 ),
                 articles=articles,
+                next_step="lot_required",
             )
         lot = draw_lot(lot_seed, RUNOFF_LOT_PURPOSE, group)
         pair = certain + lot.winners(places)
@@ -226,33 +288,34 @@ def _runoff_pair(ranking: tuple[RankedCandidate, ...], lot_seed: str | None) -> 
             DistrictStatus.RUNOFF,
             runoff=pair,
             lot=lot,
-            reason=(
-                f"nobody elected; {len(group)} candidates tied for {places} runoff place(s), "
-                "drawn by lot (CL art. 109-1 para 1; decisions #6, #9)"
-            ),
+            reason=Explanation(NEXT_STEP["runoff_by_lot"], {"tied": len(group), "places": places}),
             articles=articles,
+            next_step="runoff_by_lot",
         )
     return _Outcome(
         DistrictStatus.RUNOFF,
         runoff=certain,
-        reason="nobody elected; runoff of the two candidates with the most votes (CL art. 109-1)",
+        reason=Explanation(NEXT_STEP["runoff"]),
         articles=("CL art. 109-1 para 1",),
+        next_step="runoff",
     )
 
 
-def _two_on_ballot(ranking: tuple[RankedCandidate, ...], rules: RuleSet, why: str) -> _Outcome:
+def _two_on_ballot(ranking: tuple[RankedCandidate, ...], rules: RuleSet) -> _Outcome:
     """Two candidates on the ballot, none elected: the law is silent (decision #6)."""
     if rules.two_candidate_tie is TwoCandidateTie.RUNOFF:
         return _Outcome(
             DistrictStatus.RUNOFF,
             runoff=tuple(c.name for c in ranking),
-            reason=f"{why}; two_candidate_tie=runoff (decision #6)",
+            reason=Explanation(NEXT_STEP["two_runoff"]),
             articles=("decision #6", "CL art. 109-1 para 2 (by analogy)"),
+            next_step="two_runoff",
         )
     return _Outcome(
         DistrictStatus.REPEAT_ELECTION,
-        reason=f"{why}; repeat election (decision #6: two_candidate_tie=repeat_election)",
+        reason=Explanation(NEXT_STEP["two_repeat"]),
         articles=("decision #6", "CL art. 96 para 1 (by analogy)", "CL art. 110"),
+        next_step="two_repeat",
     )
 
 
@@ -270,34 +333,36 @@ def _first_round(
             return _Outcome(
                 DistrictStatus.ELECTED,
                 winner=top.name,
-                reason=(
-                    "more votes than every other candidate; 'against all' is not a candidate "
-                    "(CL art. 9 paras 3–4; decision #5)"
-                ),
+                reason=Explanation(PLURALITY),
                 articles=("CL art. 9 paras 3–4", "decision #5"),
             )
-        why = f"{len(leaders)} candidates tie for first place with {top.votes} votes"
+        why: str = "tie"
+        values: dict[str, Value] = {"leaders": len(leaders), "votes": top.votes}
     else:  # absolute majority: more than half of the base, strictly
         if len(leaders) == 1 and top.votes * 2 > majority_base:
             return _Outcome(
                 DistrictStatus.ELECTED,
                 winner=top.name,
-                reason=(
-                    f"{top.votes} votes are more than half of {majority_base} "
-                    f"(absolute majority, base={rules.smd_majority_base.value})"
+                reason=Explanation(
+                    ABSOLUTE_MAJORITY,
+                    {
+                        "votes": top.votes,
+                        "base": majority_base,
+                        "base_kind": rules.smd_majority_base.value,
+                    },
                 ),
                 articles=("monograph Table 2 (absolute majority)", "decision #5"),
             )
-        why = f"no candidate has more than half of {majority_base} votes"
-    if on_ballot <= 2:
-        return _two_on_ballot(ranking, rules, why)
-    outcome = _runoff_pair(ranking, lot_seed)
+        why, values = "no_majority", {"base": majority_base}
+    outcome = _two_on_ballot(ranking, rules) if on_ballot <= 2 else _runoff_pair(ranking, lot_seed)
     return _Outcome(
         outcome.status,
         runoff=outcome.runoff,
         lot=outcome.lot,
         lot_needed=outcome.lot_needed,
-        reason=f"{why}; {outcome.reason}",
+        reason=Explanation(
+            FIRST_ROUND_UNDECIDED[why, outcome.next_step], {**values, **outcome.reason.values}
+        ),
         articles=outcome.articles,
     )
 
@@ -311,12 +376,12 @@ def _runoff_round(ranking: tuple[RankedCandidate, ...]) -> _Outcome:
         return _Outcome(
             DistrictStatus.ELECTED,
             winner=ranking[0].name,
-            reason="runoff: more votes than the other candidate (CL art. 109-1; art. 9 paras 3–4)",
+            reason=Explanation(RUNOFF_WON),
             articles=("CL art. 109-1", "CL art. 9 paras 3–4", "decision #5"),
         )
     return _Outcome(
         DistrictStatus.REPEAT_ELECTION,
-        reason="runoff tied: repeat election (law silent; CL arts. 96 para 1, 110 by analogy)",
+        reason=Explanation(RUNOFF_TIED),
         articles=("decision #6", "CL art. 96 para 1 (by analogy)", "CL art. 110"),
     )
 
@@ -358,10 +423,7 @@ def decide_district(
             DistrictStatus.ELECTED,
             winner=ranking[0].name,
             unopposed=True,
-            reason=(
-                "the only candidate left is elected; 'against all' never wins "
-                "(CL art. 109-1 para 1 part 2; art. 9 paras 3–4; decision #5)"
-            ),
+            reason=Explanation(SOLE_CANDIDATE),
             articles=("CL art. 109-1 para 1", "CL art. 9 paras 3–4", "decision #5"),
         )
     elif contest_round is ContestRound.RUNOFF:
@@ -386,6 +448,7 @@ def decide_district(
         majority_base=majority_base,
         contest_round=contest_round,
         on_ballot=shown_on_ballot,
-        reason=outcome.reason,
+        reason=outcome.reason.text,
         articles=outcome.articles,
+        explanation=outcome.reason,
     )

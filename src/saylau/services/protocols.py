@@ -34,6 +34,7 @@ from saylau.services.audit import snapshot
 from saylau.services.context import Context, fetch, scope_for
 from saylau.services.deadlines import election_calendar_for, election_rules, require_after
 from saylau.services.errors import Conflict, InvalidInput, PermissionDenied, law_input
+from saylau.services.subscriptions import enqueue
 from saylau.storage.models import (
     BallotChoice,
     BodyKind,
@@ -43,6 +44,7 @@ from saylau.storage.models import (
     Protocol,
     ProtocolEntry,
     ProtocolVote,
+    SubscriptionEvent,
 )
 
 COUNT_FIELDS: tuple[str, ...] = (
@@ -748,6 +750,8 @@ def _make_definitive(
     )
     ctx.session.flush()
     ctx.session.expire(protocol, ["votes"])
+    # The contest's subscribers are told, by an outbox row of this same transaction.
+    enqueue(ctx.session, [protocol.contest_id], SubscriptionEvent.PROTOCOL_DEFINITIVE, ctx.now)
 
 
 def _record(session: Session, protocol: Protocol) -> dict[str, Any]:

@@ -21,6 +21,7 @@ from saylau.services.audit import snapshot
 from saylau.services.context import Context
 from saylau.services.deadlines import election_calendar_for
 from saylau.services.errors import Conflict
+from saylau.services.subscriptions import enqueue
 from saylau.services.tabulation import FINAL, contest_scope, election_of, election_totals
 from saylau.storage.models import (
     Body,
@@ -34,6 +35,7 @@ from saylau.storage.models import (
     MandateSource,
     MandateState,
     Precinct,
+    SubscriptionEvent,
 )
 
 
@@ -124,6 +126,8 @@ def publish_results(
         if late:
             after["late_reason"] = (late_reason or "").strip()
         ctx.audit("publish_results", "contest_result", result.id, before, after)
+    # The contests' subscribers are told, by outbox rows of this same transaction.
+    enqueue(ctx.session, [c.id for c in todo], SubscriptionEvent.RESULT_PUBLISHED, ctx.now)
     remaining = ctx.session.scalar(
         select(
             exists().where(

@@ -21,6 +21,7 @@ from saylau.web.api.routing import ERROR_RESPONSES
 from saylau.web.config import SESSION_MAX_AGE, secret_key
 from saylau.web.pages import commission as commission_pages
 from saylau.web.pages import portal as portal_pages
+from saylau.web.pages import public as public_pages
 from saylau.web.pages import session as session_pages
 from saylau.web.security import SecurityHeaders
 
@@ -64,6 +65,7 @@ def create_app(
     app.include_router(session_pages.router)
     app.include_router(commission_pages.router)
     app.include_router(portal_pages.router)
+    app.include_router(public_pages.router)
 
     @app.get("/api/health", tags=["meta"])
     def health() -> dict[str, str]:

@@ -47,6 +47,12 @@ from saylau.storage.models.outcome import (
 )
 from saylau.storage.models.portal import CandidateApplication, DocumentFile
 from saylau.storage.models.protocol import Protocol, ProtocolEntry, ProtocolVote, TurnoutReport
+from saylau.storage.models.subscription import (
+    Delivery,
+    Subscription,
+    SubscriptionEvent,
+    SubscriptionKind,
+)
 from saylau.storage.models.territory import Precinct, Region, Unit
 
 __all__ = [
@@ -64,6 +70,7 @@ __all__ = [
     "Contest",
     "ContestResult",
     "ContestStatus",
+    "Delivery",
     "DepositEntry",
     "DepositKind",
     "District",
@@ -94,6 +101,9 @@ __all__ = [
     "RoleAssignment",
     "StageOverrideRecord",
     "SubmittedDocument",
+    "Subscription",
+    "SubscriptionEvent",
+    "SubscriptionKind",
     "TurnoutReport",
     "Unit",
     "User",

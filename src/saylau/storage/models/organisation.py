@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
+from enum import StrEnum
 
-from sqlalchemy import ForeignKey, String, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, String, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from saylau.domain.roles import CommissionLevel, Role
@@ -28,12 +29,42 @@ class Commission(IdMixin, Base):
     members: Mapped[list[CommissionMember]] = relationship(back_populates="commission")
 
 
+class CommissionPosition(StrEnum):
+    """A member's position in an election commission (CL art. 10 ff.): one chair, one deputy
+    chair and one secretary at a time; any other member is a ``member``."""
+
+    CHAIR = "chair"
+    DEPUTY_CHAIR = "deputy_chair"
+    SECRETARY = "secretary"
+    MEMBER = "member"
+
+
+_SERVING_OFFICE = "released_on IS NULL AND position <> 'member'"
+
+
 class CommissionMember(IdMixin, Base):
+    """A member of a commission; a released member keeps their row (the day and the reason)."""
+
     __tablename__ = "commission_member"
+    __table_args__ = (
+        # A safety net under the service's check: one serving chair, deputy chair and secretary.
+        Index(
+            "uq_commission_member_office",
+            "commission_id",
+            "position",
+            unique=True,
+            sqlite_where=text(_SERVING_OFFICE),
+            postgresql_where=text(_SERVING_OFFICE),
+        ),
+    )
     commission_id: Mapped[int] = mapped_column(ForeignKey("commission.id"), index=True)
     full_name: Mapped[str] = mapped_column(String(300))
-    position: Mapped[str] = mapped_column(String(32))  # chair, deputy_chair, secretary, member
+    position: Mapped[CommissionPosition] = mapped_column(enum_column(CommissionPosition))
     nominated_by: Mapped[str] = mapped_column(String(200), default="")
+    appointed_on: Mapped[date | None]
+    released_on: Mapped[date | None]
+    """None while the member serves."""
+    release_reason: Mapped[str] = mapped_column(String(500), default="")
     commission: Mapped[Commission] = relationship(back_populates="members")
 
 

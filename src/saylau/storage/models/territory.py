@@ -53,3 +53,40 @@ class Precinct(IdMixin, Base):
     """True for data invented by the demo generator, shown as such wherever it appears."""
     region: Mapped[Region] = relationship()
     unit: Mapped[Unit | None] = relationship()
+
+
+class PrecinctArea(IdMixin, Base):
+    """A settlement, or a street of it with its house numbers, that a precinct serves.
+
+    Precincts are formed over the territory with their boundaries published (CL art. 23), so a
+    voter finds their precinct by where they live: ``saylau.services.voters`` imports the areas and
+    searches them. ``search_key`` is the settlement and street case-folded in Python, because
+    SQLite's ``lower()`` folds only ASCII and the names are Kazakh and Russian.
+    """
+
+    __tablename__ = "precinct_area"
+    __table_args__ = (UniqueConstraint("precinct_id", "settlement", "street", "houses"),)
+    precinct_id: Mapped[int] = mapped_column(ForeignKey("precinct.id"), index=True)
+    settlement: Mapped[str] = mapped_column(String(200))
+    street: Mapped[str] = mapped_column(String(200), default="")
+    """Empty: the whole settlement (a village served by one precinct)."""
+    houses: Mapped[str] = mapped_column(String(200), default="")
+    """House numbers as published, e.g. ``1–45, 2–60``; empty: every house of the street."""
+    search_key: Mapped[str] = mapped_column(String(402))
+    synthetic: Mapped[bool] = mapped_column(default=False)
+    """True for streets invented by the demo generator."""
+    precinct: Mapped[Precinct] = relationship()
+
+
+class VoterRegisterEntry(Base):
+    """One voter of the loaded register: a keyed digest of the IIN and the voter's precinct.
+
+    The IIN itself is never stored: ``digest`` is HMAC-SHA256 of it under a server secret, so the
+    table answers "is this IIN registered, and where" for someone who knows the IIN, and nothing
+    to someone who reads the table without the secret (issue #5 §5).
+    """
+
+    __tablename__ = "voter_register_entry"
+    digest: Mapped[str] = mapped_column(String(64), primary_key=True)
+    region_id: Mapped[int] = mapped_column(ForeignKey("region.id"), index=True)
+    precinct_id: Mapped[int] = mapped_column(ForeignKey("precinct.id"), index=True)

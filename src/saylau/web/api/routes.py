@@ -8,6 +8,7 @@ from saylau.web.api import (
     audit,
     ballots,
     candidates,
+    commission_members,
     districts,
     documents,
     elections,
@@ -18,6 +19,7 @@ from saylau.web.api import (
     recall,
     registration,
     results,
+    subscriptions,
     territory,
     turnout,
     users,
@@ -26,6 +28,7 @@ from saylau.web.api import (
 router = APIRouter()
 for module in (
     territory,
+    commission_members,
     users,
     elections,
     districts,
@@ -41,5 +44,6 @@ for module in (
     recall,
     observers,
     audit,
+    subscriptions,
 ):
     router.include_router(module.router)

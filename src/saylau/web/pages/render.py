@@ -2,7 +2,8 @@
 
 Every page extends ``base.html`` (skip link, header with the language switch, main landmark). Text
 goes through ``_()`` so it is translated; dates and numbers through ``format_date``/``format_number``
-so they follow the language's conventions (Babel).
+so they follow the language's conventions (Babel); the law core's explanations through
+``explain`` (:mod:`saylau.web.pages.explain`), in the language of the page.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from saylau.services.context import Actor
 from saylau.web.i18n import LANGUAGE_NAMES, LANGUAGES, gettext, negotiate
+from saylau.web.pages.explain import explainer
 from saylau.web.security import csrf_token
 
 _environment = Environment(
@@ -28,6 +30,13 @@ _environment = Environment(
     trim_blocks=True,
     lstrip_blocks=True,
 )
+
+
+def template_global(name: str, value: Any) -> None:
+    """Make ``value`` available to every template as ``name`` (for a setting a shared template
+    needs, such as whether e-mail subscriptions are offered, without threading it through every
+    view)."""
+    _environment.globals[name] = value
 
 
 def render(
@@ -40,6 +49,23 @@ def render(
 ) -> HTMLResponse:
     """The page ``template`` in the request's language."""
     language = negotiate(request)
+    html = render_text(
+        template,
+        language,
+        request=request,
+        actor=actor,
+        csrf_token=csrf_token(request),
+        **context,
+    )
+    return HTMLResponse(html, status_code=status_code)
+
+
+def render_text(template: str, language: str, **context: Any) -> str:
+    """``template`` rendered in ``language`` with the translation and formatting helpers.
+
+    No request is needed: the public results site and the static publication render the same
+    templates without a session (nothing a cache or a CDN would have to vary on).
+    """
 
     def _(message: str, **values: Any) -> str:
         text = gettext(language, message)
@@ -53,15 +79,12 @@ def render(
             return babel_datetime(value, "medium", locale=language)
         return babel_date(value, "long", locale=language)
 
-    html = _environment.get_template(template).render(
-        request=request,
-        actor=actor,
+    return _environment.get_template(template).render(
         language=language,
         languages=[(code, LANGUAGE_NAMES[code]) for code in LANGUAGES],
-        csrf_token=csrf_token(request),
         _=_,
         format_number=format_number,
         format_date=format_date,
+        explain=explainer(language),
         **context,
     )
-    return HTMLResponse(html, status_code=status_code)

@@ -33,8 +33,10 @@ def _safe_next(target: str) -> str:
 
 @router.get("/")
 def home(request: Request, sessions: Sessions) -> Response:
+    """Signed-in users go to their work; everyone else to the public results site."""
     _, how = resolve_actor(request, sessions)
-    return RedirectResponse(HOME if how == "session" else "/login", status_code=303)
+    target = HOME if how == "session" else f"/{negotiate(request)}/"
+    return RedirectResponse(target, status_code=303)
 
 
 @router.get("/login")

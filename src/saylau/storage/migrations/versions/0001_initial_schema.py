@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-25 20:07:31.609322
+Create Date: 2026-11-25 22:08:21.937387
 """
 
 from __future__ import annotations
@@ -392,6 +392,32 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f("ix_election_body_body_id"), ["body_id"], unique=False)
 
     op.create_table(
+        "precinct_area",
+        sa.Column("precinct_id", sa.Integer(), nullable=False),
+        sa.Column("settlement", sa.String(length=200), nullable=False),
+        sa.Column("street", sa.String(length=200), nullable=False),
+        sa.Column("houses", sa.String(length=200), nullable=False),
+        sa.Column("search_key", sa.String(length=402), nullable=False),
+        sa.Column("synthetic", sa.Boolean(), nullable=False),
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["precinct_id"], ["precinct.id"], name=op.f("fk_precinct_area_precinct_id_precinct")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_precinct_area")),
+        sa.UniqueConstraint(
+            "precinct_id",
+            "settlement",
+            "street",
+            "houses",
+            name=op.f("uq_precinct_area_precinct_id"),
+        ),
+    )
+    with op.batch_alter_table("precinct_area", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_precinct_area_precinct_id"), ["precinct_id"], unique=False
+        )
+
+    op.create_table(
         "turnout_report",
         sa.Column("election_id", sa.Integer(), nullable=False),
         sa.Column("precinct_id", sa.Integer(), nullable=False),
@@ -419,11 +445,49 @@ def upgrade() -> None:
         )
 
     op.create_table(
+        "voter_register_entry",
+        sa.Column("digest", sa.String(length=64), nullable=False),
+        sa.Column("region_id", sa.Integer(), nullable=False),
+        sa.Column("precinct_id", sa.Integer(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["precinct_id"],
+            ["precinct.id"],
+            name=op.f("fk_voter_register_entry_precinct_id_precinct"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["region_id"], ["region.id"], name=op.f("fk_voter_register_entry_region_id_region")
+        ),
+        sa.PrimaryKeyConstraint("digest", name=op.f("pk_voter_register_entry")),
+    )
+    with op.batch_alter_table("voter_register_entry", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_voter_register_entry_precinct_id"), ["precinct_id"], unique=False
+        )
+        batch_op.create_index(
+            batch_op.f("ix_voter_register_entry_region_id"), ["region_id"], unique=False
+        )
+
+    op.create_table(
         "commission_member",
         sa.Column("commission_id", sa.Integer(), nullable=False),
         sa.Column("full_name", sa.String(length=300), nullable=False),
-        sa.Column("position", sa.String(length=32), nullable=False),
+        sa.Column(
+            "position",
+            sa.Enum(
+                "chair",
+                "deputy_chair",
+                "secretary",
+                "member",
+                name="commissionposition",
+                native_enum=False,
+                length=32,
+            ),
+            nullable=False,
+        ),
         sa.Column("nominated_by", sa.String(length=200), nullable=False),
+        sa.Column("appointed_on", sa.Date(), nullable=True),
+        sa.Column("released_on", sa.Date(), nullable=True),
+        sa.Column("release_reason", sa.String(length=500), nullable=False),
         sa.Column("id", sa.Integer(), nullable=False),
         sa.ForeignKeyConstraint(
             ["commission_id"],
@@ -435,6 +499,13 @@ def upgrade() -> None:
     with op.batch_alter_table("commission_member", schema=None) as batch_op:
         batch_op.create_index(
             batch_op.f("ix_commission_member_commission_id"), ["commission_id"], unique=False
+        )
+        batch_op.create_index(
+            "uq_commission_member_office",
+            ["commission_id", "position"],
+            unique=True,
+            sqlite_where=sa.text("released_on IS NULL AND position <> 'member'"),
+            postgresql_where=sa.text("released_on IS NULL AND position <> 'member'"),
         )
 
     op.create_table(
@@ -892,6 +963,34 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f("ix_protocol_precinct_id"), ["precinct_id"], unique=False)
 
     op.create_table(
+        "subscription",
+        sa.Column("contest_id", sa.Integer(), nullable=False),
+        sa.Column(
+            "kind",
+            sa.Enum("webhook", "email", name="subscriptionkind", native_enum=False, length=32),
+            nullable=False,
+        ),
+        sa.Column("target", sa.String(length=2000), nullable=False),
+        sa.Column("language", sa.String(length=2), nullable=False),
+        sa.Column("secret", sa.String(length=64), nullable=False),
+        sa.Column("token", sa.String(length=64), nullable=False),
+        sa.Column("confirmed", sa.Boolean(), nullable=False),
+        sa.Column("created_at", sa.DateTime(), nullable=False),
+        sa.Column("confirmed_at", sa.DateTime(), nullable=True),
+        sa.Column("ended_at", sa.DateTime(), nullable=True),
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["contest_id"], ["contest.id"], name=op.f("fk_subscription_contest_id_contest")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_subscription")),
+        sa.UniqueConstraint("token", name=op.f("uq_subscription_token")),
+    )
+    with op.batch_alter_table("subscription", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_subscription_contest_id"), ["contest_id"], unique=False
+        )
+
+    op.create_table(
         "ballot_choice",
         sa.Column("contest_id", sa.Integer(), nullable=False),
         sa.Column("position", sa.Integer(), nullable=False),
@@ -1161,6 +1260,46 @@ def upgrade() -> None:
         )
 
     op.create_table(
+        "subscription_delivery",
+        sa.Column("subscription_id", sa.Integer(), nullable=False),
+        sa.Column(
+            "event",
+            sa.Enum(
+                "confirm",
+                "protocol_definitive",
+                "result_published",
+                name="subscriptionevent",
+                native_enum=False,
+                length=32,
+            ),
+            nullable=False,
+        ),
+        sa.Column("updated_at", sa.DateTime(), nullable=False),
+        sa.Column("created_at", sa.DateTime(), nullable=False),
+        sa.Column("attempts", sa.Integer(), nullable=False),
+        sa.Column("next_try", sa.DateTime(), nullable=True),
+        sa.Column("delivered_at", sa.DateTime(), nullable=True),
+        sa.Column("failed_at", sa.DateTime(), nullable=True),
+        sa.Column("last_error", sa.String(length=500), nullable=False),
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["subscription_id"],
+            ["subscription.id"],
+            name=op.f("fk_subscription_delivery_subscription_id_subscription"),
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_subscription_delivery")),
+    )
+    with op.batch_alter_table("subscription_delivery", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_subscription_delivery_next_try"), ["next_try"], unique=False
+        )
+        batch_op.create_index(
+            batch_op.f("ix_subscription_delivery_subscription_id"),
+            ["subscription_id"],
+            unique=False,
+        )
+
+    op.create_table(
         "vacancy",
         sa.Column("mandate_id", sa.Integer(), nullable=False),
         sa.Column("occurred_on", sa.Date(), nullable=False),
@@ -1271,6 +1410,11 @@ def downgrade() -> None:
 
     op.drop_table("document_file")
     op.drop_table("vacancy")
+    with op.batch_alter_table("subscription_delivery", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_subscription_delivery_subscription_id"))
+        batch_op.drop_index(batch_op.f("ix_subscription_delivery_next_try"))
+
+    op.drop_table("subscription_delivery")
     with op.batch_alter_table("submitted_document", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_submitted_document_party_list_id"))
         batch_op.drop_index(batch_op.f("ix_submitted_document_nomination_id"))
@@ -1307,6 +1451,10 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_ballot_choice_contest_id"))
 
     op.drop_table("ballot_choice")
+    with op.batch_alter_table("subscription", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_subscription_contest_id"))
+
+    op.drop_table("subscription")
     with op.batch_alter_table("protocol", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_protocol_precinct_id"))
         batch_op.drop_index(batch_op.f("ix_protocol_contest_id"))
@@ -1354,14 +1502,28 @@ def downgrade() -> None:
 
     op.drop_table("contest")
     with op.batch_alter_table("commission_member", schema=None) as batch_op:
+        batch_op.drop_index(
+            "uq_commission_member_office",
+            sqlite_where=sa.text("released_on IS NULL AND position <> 'member'"),
+            postgresql_where=sa.text("released_on IS NULL AND position <> 'member'"),
+        )
         batch_op.drop_index(batch_op.f("ix_commission_member_commission_id"))
 
     op.drop_table("commission_member")
+    with op.batch_alter_table("voter_register_entry", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_voter_register_entry_region_id"))
+        batch_op.drop_index(batch_op.f("ix_voter_register_entry_precinct_id"))
+
+    op.drop_table("voter_register_entry")
     with op.batch_alter_table("turnout_report", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_turnout_report_precinct_id"))
         batch_op.drop_index(batch_op.f("ix_turnout_report_election_id"))
 
     op.drop_table("turnout_report")
+    with op.batch_alter_table("precinct_area", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_precinct_area_precinct_id"))
+
+    op.drop_table("precinct_area")
     with op.batch_alter_table("election_body", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_election_body_body_id"))
 

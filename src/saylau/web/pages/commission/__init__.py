@@ -4,7 +4,10 @@ from fastapi import APIRouter
 
 from saylau.web.pages.commission import (
     audit,
+    ballots,
+    commissions,
     dashboard,
+    districts,
     mandates,
     observers,
     protocols,
@@ -12,13 +15,18 @@ from saylau.web.pages.commission import (
     registration,
     results,
     territory,
+    turnout,
 )
 
 router = APIRouter(include_in_schema=False)
 for module in (
     dashboard,
     territory,
+    districts,
+    commissions,
     registration,
+    ballots,
+    turnout,
     protocols,
     results,
     mandates,

@@ -50,8 +50,11 @@ class NavItem:
 NAV: tuple[NavItem, ...] = (
     NavItem("/dashboard", N_("Dashboard"), ()),
     NavItem("/territory", N_("Territory"), (Action.MANAGE_DISTRICTS,)),
+    NavItem("/commissions", N_("Commissions"), (Action.MANAGE_COMMISSIONS,)),
     NavItem("/users", N_("Users"), (Action.MANAGE_USERS,)),
     NavItem("/registration", N_("Registration"), (Action.DECIDE_REGISTRATION,)),
+    NavItem("/ballots", N_("Ballots"), (Action.MANAGE_BALLOTS,)),
+    NavItem("/turnout", N_("Turnout"), (Action.REPORT_TURNOUT,)),
     NavItem("/protocols", N_("Protocols"), (Action.ENTER_PROTOCOL, Action.RESOLVE_PROTOCOL)),
     NavItem("/results", N_("Results"), (Action.TABULATE, Action.PUBLISH_RESULTS)),
     NavItem("/mandates", N_("Mandates"), (Action.REGISTER_DEPUTY, Action.HANDLE_VACANCY)),
@@ -366,6 +369,10 @@ FIELD_NAMES: dict[str, str] = {
     "precinct_ids": N_("Precincts"),
     "organisation_id": N_("Organisation"),
     "party_id": N_("Party"),
+    "position": N_("Position"),
+    "nominated_by": N_("Nominated by"),
+    "appointed_on": N_("Appointed on"),
+    "member_id": N_("Member"),
     **STAGES,
 }
 """Field names a refusal may name, shown translated in its sentence."""

@@ -1,5 +1,7 @@
 """Mandates and vacancies: the mandates of the actor's territory with registration as a deputy,
-early termination (which opens a vacancy), the party's choice of a list successor, by-elections."""
+early termination (which opens a vacancy), the party's choice of a list successor, and the
+by-elections called for single-member seats (CL art. 101 para 3-1, art. 113), each linked to the
+result page of its contest."""
 
 from __future__ import annotations
 
@@ -17,7 +19,16 @@ from saylau.services.elections import body_scope
 from saylau.services.errors import InvalidInput
 from saylau.services.mandates import register_deputy
 from saylau.services.vacancies import choose_list_successor, terminate_mandate
-from saylau.storage.models import Body, Mandate, Party, Person, Vacancy
+from saylau.storage.models import (
+    Body,
+    Contest,
+    ContestResult,
+    Mandate,
+    Party,
+    Person,
+    Vacancy,
+    VacancyOutcome,
+)
 from saylau.web.pages.commission.common import (
     PageCall,
     Posted,
@@ -32,6 +43,16 @@ from saylau.web.pages.commission.labels import N_
 router = APIRouter(include_in_schema=False)
 ACTIONS = (Action.REGISTER_DEPUTY, Action.HANDLE_VACANCY)
 LIMIT = 300
+
+CONTEST_STATES: dict[str, str] = {
+    "open": N_("Open: not decided yet"),
+    "decided": N_("Decided"),
+    "runoff": N_("Runoff"),
+    "repeat_election": N_("Repeat election"),
+    "no_party_passed": N_("No party passed the threshold"),
+    "lot_required": N_("A lot is required"),
+}
+"""The state of a by-election's contest, as shown next to its link."""
 
 
 def covered_mandates(session: Session, actor: Actor, body_id: int | None) -> list[Mandate]:
@@ -76,6 +97,7 @@ def mandates(request: Request, call: PageCall, body: int | None = None) -> Respo
         parties = {p.id: p for p in session.scalars(select(Party))}
         bodies = {b.id: b for b in session.scalars(select(Body))}
         vacancies = _vacancies(session, actor, bodies)
+        by_elections = _by_elections(session, vacancies)
         return page(
             request,
             actor,
@@ -85,6 +107,8 @@ def mandates(request: Request, call: PageCall, body: int | None = None) -> Respo
             parties=parties,
             bodies=bodies,
             vacancies=vacancies,
+            by_elections=by_elections,
+            contest_states=CONTEST_STATES,
         )
 
 
@@ -100,6 +124,43 @@ def _vacancies(session: Session, actor: Actor, bodies: dict[int, Body]) -> list[
         for vacancy, mandate in rows
         if actor.covers(body_scope(session, bodies[mandate.body_id]))
     ]
+
+
+def _by_elections(session: Session, vacancies: list[Any]) -> list[dict[str, Any]]:
+    """The by-elections called for the vacancies shown: the follow-up contest of each, its
+    district, polling day and state, and whether its result is published."""
+    wanted = {
+        v.by_election_contest_id: v
+        for v, _ in vacancies
+        if v.outcome is VacancyOutcome.BY_ELECTION and v.by_election_contest_id is not None
+    }
+    if not wanted:
+        return []
+    contests = {
+        c.id: c for c in session.scalars(select(Contest).where(Contest.id.in_(wanted.keys())))
+    }
+    published = {
+        r.contest_id: r.published_at is not None
+        for r in session.scalars(
+            select(ContestResult).where(ContestResult.contest_id.in_(wanted.keys()))
+        )
+    }
+    found = []
+    for contest_id, vacancy in wanted.items():
+        contest = contests.get(contest_id)
+        if contest is None:
+            continue
+        found.append(
+            {
+                "vacancy": vacancy,
+                "contest": contest,
+                "district": contest.district,
+                "polling_day": vacancy.by_election_day or contest.election.polling_day,
+                "state": contest.status.value,
+                "published": published.get(contest_id, False),
+            }
+        )
+    return sorted(found, key=lambda b: (b["polling_day"], b["contest"].id))
 
 
 @router.post("/mandates/register")

@@ -125,3 +125,20 @@ def values_of(data: Mapping[str, Any]) -> dict[str, str]:
     for choice, votes in (data.get("votes") or {}).items():
         values[f"votes[{choice}]"] = str(votes)
     return values
+
+
+def changes(
+    before: ProtocolData | None, after: ProtocolData, form: list[Line]
+) -> list[tuple[str, str, str]]:
+    """The stored lines a correction changes, in form order: ``(name, old, new)``.
+
+    ``valid`` has no column (decision #19): it is not part of the definitive figures, so it is
+    never reported as changed.
+    """
+    old = values_of(before.as_json()) if before is not None else {}
+    new = values_of(after.as_json())
+    return [
+        (line.name, old.get(line.name, "—"), new.get(line.name, "—"))
+        for line in form
+        if line.name != "valid" and old.get(line.name, "—") != new.get(line.name, "—")
+    ]

@@ -1,5 +1,6 @@
-"""Protocol entry (typists: first and second entry, live control-relation checks) and the
-coordinator's compare-and-resolve screen (issue #4 §2; CL art. 43; decision #19)."""
+"""Protocol entry (typists: first and second entry, live control-relation checks), the
+coordinator's compare-and-resolve screen and the correction of a definitive protocol by the
+commission's decision (issue #4 §2; CL art. 43; decision #19)."""
 
 from __future__ import annotations
 
@@ -19,12 +20,22 @@ from saylau.services.errors import ServiceError
 from saylau.services.protocols import (
     ProtocolData,
     check_entry,
+    correct_definitive,
+    definitive_data,
     differing_fields,
     enter_protocol,
     resolve_protocol,
 )
-from saylau.storage.models import Contest, Precinct, Protocol, ProtocolEntry, Region
+from saylau.storage.models import (
+    Contest,
+    ContestResult,
+    Precinct,
+    Protocol,
+    ProtocolEntry,
+    Region,
+)
 from saylau.web.deps import Services
+from saylau.web.errors import localised
 from saylau.web.i18n import gettext, negotiate
 from saylau.web.pages.commission import protocol_form as form
 from saylau.web.pages.commission.common import (
@@ -41,11 +52,12 @@ from saylau.web.pages.commission.common import (
     refused,
     whole,
 )
-from saylau.web.pages.commission.labels import N_, RELATIONS
+from saylau.web.pages.commission.labels import N_, RELATIONS, contest_label
 
 router = APIRouter(include_in_schema=False)
 ENTER = (Action.ENTER_PROTOCOL,)
 RESOLVE = (Action.RESOLVE_PROTOCOL,)
+CORRECT = (Action.CORRECT_DEFINITIVE_PROTOCOL,)
 WAITING = (ProtocolState.ENTRIES_DIFFER, ProtocolState.SECOND_ENTRY, ProtocolState.RESOLVED)
 
 
@@ -53,7 +65,7 @@ def _covers(session: Session, actor: Actor, precinct_id: int) -> bool:
     return actor.covers(scope_for(session, precinct_id=precinct_id))
 
 
-def _territory(query: Any, actor: Actor) -> Any:
+def in_territory(query: Any, actor: Actor) -> Any:
     """Restrict a query over :class:`Precinct` to the actor's commission."""
     if actor.level is CommissionLevel.CEC:
         return query
@@ -75,7 +87,7 @@ def _find_precinct(
     query = select(Precinct).where(Precinct.number == number)
     if region is not None:
         query = query.where(Precinct.region_id == region)
-    found = session.scalars(_territory(query, actor)).first()
+    found = session.scalars(in_territory(query, actor)).first()
     return found
 
 
@@ -88,7 +100,7 @@ def protocols(
     region: int | None = None,
 ) -> Response:
     actor = call.actor
-    if (stop := gate(request, actor, *ENTER, *RESOLVE)) is not None:
+    if (stop := gate(request, actor, *ENTER, *RESOLVE, *CORRECT)) is not None:
         return stop
     with call.sessions() as session:
         chosen = chosen_election(session, election)
@@ -97,25 +109,25 @@ def protocols(
             "election": chosen,
             "may_enter": allowed(actor, ENTER),
             "may_resolve": allowed(actor, RESOLVE),
+            "may_correct": allowed(actor, CORRECT),
             "regions": list(session.scalars(select(Region).order_by(Region.code)))
             if actor.region_id is None and actor.precinct_id is None
             else [],
             "region_id": region,
             "number": precinct,
         }
-        if chosen is not None and context["may_enter"]:
+        if chosen is not None and (context["may_enter"] or context["may_correct"]):
             found = _find_precinct(session, actor, precinct, region)
             context["precinct"] = found
             if found is not None:
-                states = dict(
-                    session.execute(
-                        select(Protocol.contest_id, Protocol.state).where(
-                            Protocol.precinct_id == found.id
-                        )
-                    ).all()
-                )
+                stored = {
+                    p.contest_id: p
+                    for p in session.scalars(
+                        select(Protocol).where(Protocol.precinct_id == found.id)
+                    )
+                }
                 context["contests"] = [
-                    (c, states.get(c.id))
+                    (c, stored[c.id].state if c.id in stored else None, stored.get(c.id))
                     for c in contests_for_precinct(session, chosen.id, found.id)
                 ]
         if chosen is not None and context["may_resolve"]:
@@ -127,7 +139,7 @@ def protocols(
                 .order_by(Protocol.id)
                 .limit(200)
             )
-            context["waiting"] = [tuple(row) for row in session.execute(_territory(query, actor))]
+            context["waiting"] = [tuple(row) for row in session.execute(in_territory(query, actor))]
         return page(request, actor, "commission/protocols.html", **context)
 
 
@@ -176,6 +188,30 @@ def entry_page(request: Request, call: PageCall, contest: int = 0, precinct: int
         return page(request, actor, "commission/protocol_entry.html", **context)
 
 
+DATA = N_("Figures of the protocol")
+"""What a refusal naming ``data`` (the whole set of figures) is about."""
+
+
+def _refusal(request: Request, error: ServiceError, lines: list[form.Line]) -> dict[str, Any]:
+    """A refusal of a protocol form: the line it names shown by its number and printed label (not
+    the service's field name), and the control relations it breaks as translated sentences."""
+    entry = error_entry(request, error)
+    language = negotiate(request)
+    labels = {line.name: f"{line.number}. {line.label}" for line in lines}
+    field = error.field
+    if field in labels or field == "data":
+        shown = labels[field] if field in labels else gettext(language, DATA)
+        kind = {404: "not_found", 409: "conflict", 403: "forbidden"}.get(
+            error.status, "invalid_input"
+        )
+        entry["message"] = localised(language, error.code, kind, shown)
+    broken = [str(name) for name in error.params.get("relations") or []]
+    if broken:
+        sentences = [gettext(language, RELATIONS.get(name, name)) for name in broken]
+        entry["message"] = " ".join([entry["message"], *sentences])
+    return entry
+
+
 def _status_data(status: Any, language: str) -> dict[str, Any]:
     def tr(message: str) -> str:
         return gettext(language, message)
@@ -218,7 +254,9 @@ def enter(request: Request, call: PageCall, fields: Posted) -> Response:
             return RedirectResponse(back + "#check", status_code=303)
         status = call(enter_protocol, contest_id, precinct_id, data)
     except ServiceError as error:
-        flash(request, errors=[error_entry(request, error)], values={**typed, "form_id": "entry"})
+        flash(
+            request, errors=[_refusal(request, error, lines)], values={**typed, "form_id": "entry"}
+        )
         return RedirectResponse(back, status_code=303)
     flash(request, data={"status": _status_data(status, language)})
     return RedirectResponse(back + "#result", status_code=303)
@@ -240,7 +278,7 @@ def live_check(body: CheckRequest, request: Request, call: Services) -> JSONResp
     def tr(message: str) -> str:
         return gettext(language, message)
 
-    if not allowed(actor, ENTER + RESOLVE):
+    if not allowed(actor, ENTER + RESOLVE + CORRECT):
         return JSONResponse(
             {"status": "forbidden", "message": tr("You are not allowed to do this.")}, 403
         )
@@ -267,7 +305,7 @@ def live_check(body: CheckRequest, request: Request, call: Services) -> JSONResp
         data = form.read(body.values, lines, printed)
         found = call.read(check_entry, body.contest_id, body.precinct_id, data)
     except ServiceError as error:
-        entry = error_entry(request, error)
+        entry = _refusal(request, error, lines)
         return JSONResponse(
             {
                 "status": "invalid",
@@ -404,3 +442,134 @@ def resolve(request: Request, call: PageCall, fields: Posted, protocol_id: int) 
         else N_("Both entries are discarded: the protocol is entered again."),
     )
     return RedirectResponse("/protocols", status_code=303)
+
+
+# --- correction of a definitive protocol by decision ---------------------------------------------
+
+CORRECTED = N_("The protocol is corrected by the commission's decision.")
+
+
+def _result_state(session: Session, contest_id: int) -> str:
+    """What a change of the contest's figures means for its result: ``untabulated`` (counted when
+    it is tabulated), ``retabulate`` (the stored result is from the old figures) or ``published``
+    (a published result is not tabulated again: the tabulation service refuses it)."""
+    result = session.scalars(
+        select(ContestResult).where(ContestResult.contest_id == contest_id)
+    ).first()
+    if result is None:
+        return "untabulated"
+    return "published" if result.published_at is not None else "retabulate"
+
+
+@router.get("/protocols/{protocol_id}/correct")
+def correct_page(request: Request, call: PageCall, protocol_id: int) -> Response:
+    """The definitive figures in a form in the order of the paper protocol, to be changed by the
+    recorded decision of the higher commission (CL art. 43; issue #3 §2.5)."""
+    actor = call.actor
+    if (stop := gate(request, actor, *CORRECT)) is not None:
+        return stop
+    language = negotiate(request)
+
+    def relation_label(name: str) -> str:
+        return gettext(language, RELATIONS.get(name, name))
+
+    with call.sessions() as session:
+        protocol = session.get(Protocol, protocol_id)
+        if protocol is None:
+            return page(request, actor, "commission/missing.html", status_code=404)
+        if not _covers(session, actor, protocol.precinct_id):
+            return page(request, actor, "commission/forbidden.html", status_code=403)
+        contest = session.get(Contest, protocol.contest_id)
+        precinct = session.get(Precinct, protocol.precinct_id)
+        assert contest is not None and precinct is not None
+        definitive = definitive_data(session, protocol)
+        lines = form.lines(session, contest, language)
+        state = _result_state(session, contest.id)
+        acknowledged = sorted(protocol.acknowledged_warnings or [])
+        response = page(
+            request,
+            actor,
+            "commission/protocol_correct.html",
+            protocol=protocol,
+            contest=contest,
+            precinct=precinct,
+            lines=lines,
+            labels={line.name: f"{line.number}. {line.label}" for line in lines},
+            prefill=form.values_of(definitive.as_json()) if definitive is not None else {},
+            definitive=definitive is not None,
+            stored_warnings=acknowledged,
+            relation_label=relation_label,
+            result_state=state,
+            published_refusal=localised(
+                language,
+                "result_published",
+                "conflict",
+                contest_label(contest, language, lambda m: gettext(language, m)),
+            ),
+            may_tabulate=allowed(actor, (Action.TABULATE,)),
+        )
+        return response
+
+
+@router.post("/protocols/{protocol_id}/correct")
+def correct(request: Request, call: PageCall, fields: Posted, protocol_id: int) -> Response:
+    """Correct the definitive figures; the service checks the control relations again, asks for
+    the warnings to be acknowledged and keeps both versions in the audit log (CL art. 43)."""
+    actor = call.actor
+    if (stop := gate_form(request, actor, fields, *CORRECT)) is not None:
+        return stop
+    back = f"/protocols/{protocol_id}/correct"
+    language = negotiate(request)
+    with call.sessions() as session:
+        protocol = session.get(Protocol, protocol_id)
+        contest = session.get(Contest, protocol.contest_id) if protocol is not None else None
+        if protocol is None or contest is None:
+            return page(request, actor, "commission/missing.html", status_code=404)
+        lines = form.lines(session, contest, language)
+        printed = form.against_all_printed(contest)
+        before = definitive_data(session, protocol)
+        contest_id, precinct_id = contest.id, protocol.precinct_id
+    typed = {line.name: fields.get(line.name) for line in lines}
+    decision = fields.get("decision")
+    acknowledged = [name for name in fields.getlist("acknowledge_warnings") if name]
+    kept = {**typed, "decision": decision, "form_id": "correct"}
+    try:
+        data = form.read(typed, lines, printed)
+        if fields.get("action") == "check":
+            found = call.read(check_entry, contest_id, precinct_id, data)
+            flash(
+                request,
+                notice=N_("Checked; nothing was saved."),
+                values=kept,
+                data={
+                    "check": [form.describe(v, lambda m: gettext(language, m)) for v in found],
+                    "warnings": [v.name for v in found if v.severity.value == "warning"],
+                    "acknowledged": acknowledged,
+                },
+            )
+            return RedirectResponse(back + "#check", status_code=303)
+        status = call(correct_definitive, protocol_id, data, decision, acknowledged)
+    except ServiceError as error:
+        asked = error.params.get("warnings") if error.code == "warnings_not_acknowledged" else []
+        flash(
+            request,
+            errors=[_refusal(request, error, lines)],
+            values=kept,
+            data={"warnings": list(asked or []), "acknowledged": acknowledged},
+        )
+        return RedirectResponse(back, status_code=303)
+    with call.sessions() as session:
+        state = _result_state(session, contest_id)
+    flash(
+        request,
+        notice=CORRECTED,
+        data={
+            "corrected": {
+                "changes": form.changes(before, data, lines),
+                "version": status.version,
+                "decision": decision,
+                "result": state,
+            }
+        },
+    )
+    return RedirectResponse(back + "#corrected", status_code=303)

@@ -1,5 +1,5 @@
-"""Territory pages: regions, units and precincts; a body's districts with the deviation report
-(decision #11); commissions and users, with the forms to create a user and grant a role."""
+"""Territory pages: regions, units and precincts; commissions and users, with the forms to create
+a user and grant a role. A body's districts and their deviation report are in ``districts.py``."""
 
 from __future__ import annotations
 
@@ -13,18 +13,15 @@ from sqlalchemy.orm import Session
 
 from saylau.domain.roles import Action, CommissionLevel, Role
 from saylau.services.context import Actor, Scope
-from saylau.services.districts import districting_report
-from saylau.services.elections import body_scope
 from saylau.services.errors import NotFound
 from saylau.services.observers import commission_scope
 from saylau.services.users import NewUser, RoleGrant, assign_role, create_user, user_by_name
-from saylau.storage.models import Body, Commission, Contest, Precinct, Region, RoleAssignment, Unit
+from saylau.storage.models import Commission, Precinct, Region, RoleAssignment, Unit
 from saylau.web.pages.commission import labels
 from saylau.web.pages.commission.common import (
     PageCall,
     Posted,
     act,
-    chosen_election,
     elections,
     gate,
     gate_form,
@@ -107,36 +104,6 @@ def territory(
         context["commissions"] = _commissions(session, actor, chosen.id if chosen else None)
         context["all_elections"] = elections(session)
         return page(request, actor, "commission/territory.html", **context)
-
-
-@router.get("/territory/districts")
-def districts(
-    request: Request, call: PageCall, election: int | None = None, body: int | None = None
-) -> Response:
-    actor = call.actor
-    if (stop := gate(request, actor, Action.MANAGE_DISTRICTS)) is not None:
-        return stop
-    with call.sessions() as session:
-        chosen = chosen_election(session, election)
-        context: dict[str, Any] = {"all_elections": elections(session), "election": chosen}
-        if chosen is not None:
-            bodies = [
-                b
-                for b in session.scalars(
-                    select(Body)
-                    .where(
-                        Body.id.in_(select(Contest.body_id).where(Contest.election_id == chosen.id))
-                    )
-                    .order_by(Body.id)
-                )
-                if actor.covers(body_scope(session, b))
-            ]
-            context["bodies"] = bodies
-            picked = next((b for b in bodies if b.id == body), bodies[0] if bodies else None)
-            context["body"] = picked
-            if picked is not None:
-                context["report"] = districting_report(session, chosen.id, picked.id)
-        return page(request, actor, "commission/districts.html", **context)
 
 
 # --- users ---------------------------------------------------------------------------------------

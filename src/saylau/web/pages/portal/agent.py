@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 
 from fastapi import APIRouter, Request
-from fastapi.responses import RedirectResponse, Response
+from fastapi.responses import Response
 
 from saylau.domain.roles import Role
 from saylau.law.nomination import NominationRoute, Nominator
@@ -23,36 +23,29 @@ from saylau.services.documents import DocumentsReport, check_nomination_document
 from saylau.services.errors import ServiceError
 from saylau.services.nomination import PartyListInput, SmdNominationInput
 from saylau.services.persons import PersonInput
-from saylau.services.uploads import submit_list_with_files, submit_nomination_with_files
+from saylau.services.uploads import (
+    Upload,
+    submit_list_with_files,
+    submit_nomination_with_files,
+)
 from saylau.web.pages.portal.common import (
     Acting,
     Posted,
     Shown,
-    TooLarge,
     Who,
-    csrf_ok,
-    forbidden,
-    page,
+    done,
+    gate,
     plain_error,
-    read_posted,
-    set_notice,
+    read_page,
+    receive,
     shown_error,
-    too_large,
 )
-from saylau.web.pages.portal.forms import own_documents, read_files, read_person
+from saylau.web.pages.portal.forms import own_documents, read_contest, read_files, read_person
 from saylau.web.pages.portal.labels import N_
 
 router = APIRouter(include_in_schema=False)
 MAX_ROWS = 150
 DEFAULT_ROWS = 3
-
-
-def _gate(request: Request, acting: Acting) -> Response | None:
-    if acting.actor.user_id is None:
-        return RedirectResponse("/login", status_code=303)
-    if acting.actor.role is not Role.PARTY_AGENT:
-        return forbidden(request, acting.actor)
-    return None
 
 
 @dataclass(frozen=True)
@@ -73,16 +66,12 @@ def _form(
     status_code: int = 200,
 ) -> Response:
     route = NominationRoute.PARTY_LIST if again.lists else NominationRoute.PARTY_SMD
-    try:
-        contests = acting.call(portal.open_contests, lists=again.lists)
-    except ServiceError as error:
-        return forbidden(request, acting.actor, error)
-    return page(
+    return read_page(
         request,
-        acting.actor,
+        acting,
         "portal/list_form.html" if again.lists else "portal/nomination_form.html",
+        lambda: {"contests": acting.call(portal.open_contests, lists=again.lists)},
         status_code=status_code,
-        contests=contests,
         route=route,
         checklist=own_documents(route),
         rows=again.rows,
@@ -90,6 +79,10 @@ def _form(
         errors=errors or [],
         report=again.report,
     )
+
+
+def _gate(request: Request, acting: Who) -> Response | None:
+    return gate(request, acting, Role.PARTY_AGENT)
 
 
 @router.get("/portal/nominations/new")
@@ -103,36 +96,38 @@ def list_form(request: Request, acting: Acting, rows: int = DEFAULT_ROWS) -> Res
     return _gate(request, acting) or _form(request, acting, Again(lists=True, rows=rows))
 
 
-def _contest_id(request: Request, posted: Posted) -> tuple[int | None, list[Shown]]:
-    text = posted.get("contest_id")
-    if text.isdigit():
-        return int(text), []
-    return None, [plain_error(request, "choose_contest", "contest_id", "contest_id: choose one")]
+async def _received(request: Request, acting: Who, lists: bool) -> Posted | Response:
+    """The posted list or nomination form of a party agent (or the response ending it)."""
+    gated = _gate(request, acting)
+    if gated is not None:
+        return gated
+    return await receive(
+        request, acting, lambda errors, status: _form(request, acting, Again(lists), errors, status)
+    )
+
+
+def _files(
+    request: Request, posted: Posted, route: NominationRoute
+) -> tuple[dict[str, Upload], DocumentsReport, list[Shown]]:
+    """The files of the form, what the file would still lack with them, and oversized files."""
+    files, errors = read_files(request, posted, own_documents(route))
+    return files, check_nomination_documents(route, set(files)), errors
 
 
 def _done(request: Request, kind: CandidacyKind, ident: int, notice: str) -> Response:
-    set_notice(request, notice)
-    return RedirectResponse(f"/portal/candidacies/{CandidacyRef(kind, ident)}", status_code=303)
+    return done(request, f"/portal/candidacies/{CandidacyRef(kind, ident)}", notice)
 
 
 @router.post("/portal/nominations")
 async def submit_nomination(request: Request, acting: Acting) -> Response:
-    gated = _gate(request, acting)
-    if gated is not None:
-        return gated
-    try:
-        posted = await read_posted(request)
-    except TooLarge:
-        return _form(request, acting, Again(lists=False), [too_large(request, "files")], 413)
-    if not csrf_ok(request, posted):
-        return forbidden(request, acting.actor)
-    route = NominationRoute.PARTY_SMD
-    files, errors = read_files(request, posted, own_documents(route))
-    report = check_nomination_documents(route, set(files))
+    posted = await _received(request, acting, lists=False)
+    if isinstance(posted, Response):
+        return posted
+    files, report, errors = _files(request, posted, NominationRoute.PARTY_SMD)
     again = Again(False, posted.values(), report)
     if posted.get("action") == "check" or errors:
         return _form(request, acting, again, errors, 422 if errors else 200)
-    contest_id, errors = _contest_id(request, posted)
+    contest_id, errors = read_contest(request, posted)
     person, person_errors = read_person(request, posted, "person", acting.actor.party_id)
     errors += person_errors
     if contest_id is None or person is None:
@@ -190,26 +185,18 @@ def _on_row(field: str | None, numbers: list[int]) -> str | None:
 
 @router.post("/portal/lists")
 async def submit_list(request: Request, acting: Acting) -> Response:
-    gated = _gate(request, acting)
-    if gated is not None:
-        return gated
-    try:
-        posted = await read_posted(request)
-    except TooLarge:
-        return _form(request, acting, Again(lists=True), [too_large(request, "files")], 413)
-    if not csrf_ok(request, posted):
-        return forbidden(request, acting.actor)
-    route = NominationRoute.PARTY_LIST
+    posted = await _received(request, acting, lists=True)
+    if isinstance(posted, Response):
+        return posted
     rows = _rows(posted)
     action = posted.get("action")
     if action == "add":
         rows = min(rows + 1, MAX_ROWS)
-    files, errors = read_files(request, posted, own_documents(route))
-    report = check_nomination_documents(route, set(files))
+    files, report, errors = _files(request, posted, NominationRoute.PARTY_LIST)
     again = Again(True, posted.values(), report, rows)
     if action in {"add", "check"} or errors:
         return _form(request, acting, again, errors, 422 if errors else 200)
-    contest_id, errors = _contest_id(request, posted)
+    contest_id, errors = read_contest(request, posted)
     share, share_errors = _share(request, posted)
     errors += share_errors
     persons: list[PersonInput] = []

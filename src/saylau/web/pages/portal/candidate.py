@@ -9,7 +9,7 @@ named, before anything reaches the commission.
 from __future__ import annotations
 
 from fastapi import APIRouter, Request
-from fastapi.responses import RedirectResponse, Response
+from fastapi.responses import Response
 
 from saylau.domain.roles import Role
 from saylau.services import applicants, portal
@@ -20,21 +20,32 @@ from saylau.web.i18n import negotiate
 from saylau.web.pages.portal.common import (
     Acting,
     Shown,
-    TooLarge,
     Who,
-    csrf_ok,
-    forbidden,
+    done,
+    gate,
     page,
     plain_error,
-    read_posted,
-    set_notice,
+    read_page,
+    receive,
     shown_error,
-    too_large,
 )
-from saylau.web.pages.portal.forms import own_documents, read_files, read_person
+from saylau.web.pages.portal.forms import own_documents, read_contest, read_files, read_person
 from saylau.web.pages.portal.labels import N_
 
 router = APIRouter(include_in_schema=False)
+
+
+def _signup_page(
+    request: Request, acting: Who, errors: list[Shown], status: int, values: dict[str, str]
+) -> Response:
+    return page(
+        request,
+        acting.actor,
+        "portal/signup.html",
+        status_code=status,
+        errors=errors,
+        values=values,
+    )
 
 
 @router.get("/portal/signup")
@@ -44,9 +55,11 @@ def signup_form(request: Request, acting: Acting) -> Response:
 
 @router.post("/portal/signup")
 async def signup(request: Request, acting: Acting) -> Response:
-    posted = await read_posted(request)
-    if not csrf_ok(request, posted):
-        return forbidden(request, acting.actor)
+    posted = await receive(
+        request, acting, lambda errors, status: _signup_page(request, acting, errors, status, {})
+    )
+    if isinstance(posted, Response):
+        return posted
     errors: list[Shown] = []
     if posted.get("password") != posted.get("password_again"):
         errors.append(
@@ -66,27 +79,15 @@ async def signup(request: Request, acting: Acting) -> Response:
         except ServiceError as error:
             errors.append(shown_error(request, error))
     if errors:
-        return page(
-            request,
-            acting.actor,
-            "portal/signup.html",
-            status_code=422,
-            errors=errors,
-            values=posted.values(),
-        )
+        return _signup_page(request, acting, errors, 422, posted.values())
     request.session.clear()
     request.session["user_id"] = account.user_id
     request.session["assignment_id"] = account.assignment_id
-    set_notice(request, N_("Your account is ready. Now make your application."))
-    return RedirectResponse("/portal/apply", status_code=303)
+    return done(request, "/portal/apply", N_("Your account is ready. Now make your application."))
 
 
 def _gate(request: Request, acting: Who) -> Response | None:
-    if acting.actor.user_id is None:
-        return RedirectResponse("/portal/signup", status_code=303)
-    if acting.actor.role is not Role.CANDIDATE:
-        return forbidden(request, acting.actor)
-    return None
+    return gate(request, acting, Role.CANDIDATE, sign_in="/portal/signup")
 
 
 def _form(
@@ -98,24 +99,19 @@ def _form(
     stopped: list[str] | None = None,
     status_code: int = 200,
 ) -> Response:
-    try:
-        contests = acting.call(portal.open_contests, lists=False)
-        drafts = acting.call(applicants.drafts)
-        report = acting.call(applicants.draft_report)
-        mine = acting.call(portal.own_candidacies)
-    except ServiceError as error:
-        return forbidden(request, acting.actor, error)
-    return page(
+    return read_page(
         request,
-        acting.actor,
+        acting,
         "portal/apply.html",
+        lambda: {
+            "contests": acting.call(portal.open_contests, lists=False),
+            "drafts": {d.document: d for d in acting.call(applicants.drafts)},
+            "report": acting.call(applicants.draft_report),
+            "applied": acting.call(portal.own_candidacies),
+        },
         status_code=status_code,
-        contests=contests,
         route=applicants.ROUTE,
         checklist=own_documents(applicants.ROUTE),
-        drafts={d.document: d for d in drafts},
-        report=report,
-        applied=mine,
         stopped=stopped,
         values=values or {},
         errors=errors or [],
@@ -132,12 +128,13 @@ async def apply(request: Request, acting: Acting) -> Response:
     gated = _gate(request, acting)
     if gated is not None:
         return gated
-    try:
-        posted = await read_posted(request)
-    except TooLarge:
-        return _form(request, acting, errors=[too_large(request, "files")], status_code=413)
-    if not csrf_ok(request, posted):
-        return forbidden(request, acting.actor)
+    posted = await receive(
+        request,
+        acting,
+        lambda errors, status: _form(request, acting, errors=errors, status_code=status),
+    )
+    if isinstance(posted, Response):
+        return posted
     files, errors = read_files(request, posted, own_documents(applicants.ROUTE))
     for document, upload in files.items():
         try:
@@ -147,21 +144,15 @@ async def apply(request: Request, acting: Acting) -> Response:
     values = posted.values()
     if errors or posted.get("action") == "save":
         if not errors:
-            set_notice(request, N_("Your files were kept."))
-            return RedirectResponse("/portal/apply", status_code=303)
+            return done(request, "/portal/apply", N_("Your files were kept."))
         return _form(request, acting, values=values, errors=errors, status_code=422)
-    contest_text = posted.get("contest_id")
     person, errors = read_person(request, posted, "person", None)
-    if not contest_text.isdigit():
-        errors.append(
-            plain_error(request, "choose_contest", "contest_id", "contest_id: choose one")
-        )
-    if person is None or errors:
+    contest_id, contest_errors = read_contest(request, posted)
+    errors += contest_errors
+    if person is None or contest_id is None or errors:
         return _form(request, acting, values=values, errors=errors, status_code=422)
     try:
-        result = acting.call(
-            applicants.apply, Application(contest_id=int(contest_text), person=person)
-        )
+        result = acting.call(applicants.apply, Application(contest_id=contest_id, person=person))
     except ServiceError as error:
         stopped = error.params.get("missing") if error.code == "application_incomplete" else None
         return _form(
@@ -172,5 +163,8 @@ async def apply(request: Request, acting: Acting) -> Response:
             stopped=stopped,
             status_code=error.status,
         )
-    set_notice(request, N_("Your application was submitted to the commission."))
-    return RedirectResponse(f"/portal/candidacies/smd:{result.nomination_id}", status_code=303)
+    return done(
+        request,
+        f"/portal/candidacies/smd:{result.nomination_id}",
+        N_("Your application was submitted to the commission."),
+    )

@@ -23,13 +23,12 @@ from saylau.web.pages.portal import labels
 from saylau.web.pages.portal.common import (
     Acting,
     Shown,
-    TooLarge,
     Who,
-    csrf_ok,
+    done,
     forbidden,
     page,
-    read_posted,
-    set_notice,
+    read_page,
+    receive,
     shown_error,
     too_large,
 )
@@ -40,19 +39,23 @@ router = APIRouter(include_in_schema=False)
 
 @router.get("/portal")
 def home(request: Request, acting: Acting) -> Response:
-    actor = acting.actor
-    context: dict[str, Any] = {}
-    try:
-        if actor.role is Role.PARTY_AGENT:
-            context["candidacies"] = acting.call(portal.party_candidacies)
-            context["open_lists"] = acting.call(portal.open_contests, lists=True)
-            context["open_districts"] = acting.call(portal.open_contests, lists=False)
-        elif actor.role is Role.CANDIDATE:
-            context["candidacies"] = acting.call(portal.own_candidacies)
-            context["drafts"] = acting.call(applicants.drafts)
-    except ServiceError as error:
-        return forbidden(request, actor, error)
-    return page(request, actor, "portal/home.html", **context)
+    role = acting.actor.role
+
+    def reads() -> dict[str, Any]:
+        if role is Role.PARTY_AGENT:
+            return {
+                "candidacies": acting.call(portal.party_candidacies),
+                "open_lists": acting.call(portal.open_contests, lists=True),
+                "open_districts": acting.call(portal.open_contests, lists=False),
+            }
+        if role is Role.CANDIDATE:
+            return {
+                "candidacies": acting.call(portal.own_candidacies),
+                "drafts": acting.call(applicants.drafts),
+            }
+        return {}
+
+    return read_page(request, acting, "portal/home.html", reads)
 
 
 def _ref(text: str) -> CandidacyRef | None:
@@ -102,12 +105,14 @@ def candidacy(request: Request, acting: Acting, ref: str) -> Response:
 @router.post("/portal/candidacies/{ref}/documents")
 async def upload(request: Request, acting: Acting, ref: str) -> Response:
     """Receive one document of the candidacy as a file, then show the case again."""
-    try:
-        posted = await read_posted(request)
-    except TooLarge:
-        return _case(request, acting, ref, errors=[too_large(request, "file")], status_code=413)
-    if not csrf_ok(request, posted):
-        return forbidden(request, acting.actor)
+    posted = await receive(
+        request,
+        acting,
+        lambda errors, status: _case(request, acting, ref, errors=errors, status_code=status),
+        files="file",
+    )
+    if isinstance(posted, Response):
+        return posted
     parsed = _ref(ref)
     if parsed is None:
         return page(request, acting.actor, "portal/not_found.html", status_code=404)
@@ -129,8 +134,7 @@ async def upload(request: Request, acting: Acting, ref: str) -> Response:
         if shown.field and shown.field.startswith("files."):
             shown = Shown(shown.code, "file", shown.message, shown.detail, shown.params)
         return _case(request, acting, ref, errors=[shown], status_code=error.status)
-    set_notice(request, N_("The file was received."))
-    return RedirectResponse(f"/portal/candidacies/{parsed}", status_code=303)
+    return done(request, f"/portal/candidacies/{parsed}", N_("The file was received."))
 
 
 @router.get("/portal/files/{file_id}")

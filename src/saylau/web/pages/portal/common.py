@@ -9,13 +9,14 @@ redirects (303) to the page of what it made, with a notice.
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Annotated, Any
 
 from babel.dates import format_datetime
 from fastapi import Depends, Request
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.datastructures import UploadFile
 
 from saylau.domain.roles import Role
@@ -73,6 +74,10 @@ class Posted:
             if key == name:
                 return value.strip()
         return default
+
+    def getlist(self, name: str) -> list[str]:
+        """Every value of a repeated field (check boxes), in order."""
+        return [value.strip() for key, value in self.fields if key == name]
 
     def flag(self, name: str) -> bool:
         return self.get(name) in {"on", "true", "1", "yes"}
@@ -159,6 +164,34 @@ def too_large(request: Request, where: str) -> Shown:
     )
 
 
+# --- receiving a form ----------------------------------------------------------------------------
+
+
+Again = Callable[[list[Shown], int], Response]
+"""Shows a refused form again with these errors and this status."""
+
+
+async def receive(
+    request: Request, acting: Who, again: Again, *, files: str = "files"
+) -> Posted | Response:
+    """The posted form, or the response that ends the request: the form again (413, the error
+    on the file input ``files``) when the request is over the limit, the 403 page when the form
+    does not carry the session's token."""
+    try:
+        posted = await read_posted(request)
+    except TooLarge:
+        return again([too_large(request, files)], 413)
+    if not csrf_ok(request, posted):
+        return forbidden(request, acting.actor)
+    return posted
+
+
+def done(request: Request, location: str, notice: str) -> RedirectResponse:
+    """A form done: on to ``location`` (303), where ``notice`` is shown once."""
+    set_notice(request, notice)
+    return RedirectResponse(location, status_code=303)
+
+
 # --- pages ---------------------------------------------------------------------------------------
 
 
@@ -174,6 +207,7 @@ def nav_for(actor: Actor) -> list[NavItem]:
         items += [
             NavItem("/portal/lists/new", N_("Submit a party list")),
             NavItem("/portal/nominations/new", N_("Nominate a district candidate")),
+            NavItem("/portal/mandates", N_("Seats and successors")),
         ]
     elif actor.role is Role.CANDIDATE:
         items.append(NavItem("/portal/apply", N_("Apply as a self-nominee")))
@@ -235,10 +269,38 @@ def page(
     )
 
 
+def read_page(
+    request: Request,
+    acting: Who,
+    template: str,
+    reads: Callable[[], dict[str, Any]],
+    *,
+    status_code: int = 200,
+    **context: Any,
+) -> Response:
+    """A page with what ``reads`` gets through the actor's services (a refused read: the 403
+    page saying why) and the ``context`` of the form."""
+    try:
+        found = reads()
+    except ServiceError as error:
+        return forbidden(request, acting.actor, error)
+    return page(request, acting.actor, template, status_code=status_code, **found, **context)
+
+
 def forbidden(request: Request, actor: Actor, error: ServiceError | None = None) -> HTMLResponse:
     """The page saying the actor may not do this (403), or must sign in."""
     shown = [shown_error(request, error)] if error is not None else []
     return page(request, actor, "portal/forbidden.html", status_code=403, errors=shown)
+
+
+def gate(request: Request, acting: Who, role: Role, *, sign_in: str = "/login") -> Response | None:
+    """Who may open a page of ``role``: the public is sent to ``sign_in`` (303), another role
+    is refused (403); None lets the actor in."""
+    if acting.actor.user_id is None:
+        return RedirectResponse(sign_in, status_code=303)
+    if acting.actor.role is not role:
+        return forbidden(request, acting.actor)
+    return None
 
 
 def require(actor: Actor, *roles: Role) -> None:

@@ -92,6 +92,14 @@ def read_person(
     return person, []
 
 
+def read_contest(request: Request, posted: Posted) -> tuple[int | None, list[Shown]]:
+    """The contest chosen on the form (``contest_id``), or the error asking to choose one."""
+    text = posted.get("contest_id")
+    if text.isdigit():
+        return int(text), []
+    return None, [plain_error(request, "choose_contest", "contest_id", "contest_id: choose one")]
+
+
 def own_documents(route: NominationRoute) -> tuple[str, ...]:
     """The checklist ids handed in once for the whole file (not per list person)."""
     return tuple(d.id for d in required_documents(route) if not d.per_person)

@@ -1,5 +1,5 @@
 """English names (catalogue msgids) of what the portal shows; translated where shown, with the
-Kazakh and Russian texts in ``portal.po``."""
+Kazakh and Russian texts in the ``portal*.po`` catalogues."""
 
 from __future__ import annotations
 
@@ -29,6 +29,13 @@ STAGES: dict[str, str] = {
     "polling_opens": N_("Polling opens"),
     "results_deadline": N_("Results are published"),
 }
+
+MANDATES: dict[str, str] = {
+    "assigned": N_("Holds a seat from this list"),
+    "registered": N_("Registered as a deputy"),
+    "terminated": N_("Mandate ended early"),
+}
+"""The mandate a listed person took from the list, by its state."""
 
 ROUTES: dict[str, str] = {
     NominationRoute.PARTY_LIST.value: N_("Party list"),
@@ -65,6 +72,11 @@ FIELDS: dict[str, str] = {
     "party_id": N_("Party"),
     "previous_result": N_("Previous result"),
     "file": N_("File"),
+    "person_ids": N_("Persons chosen for the seats"),
+    "person_id": N_("Successor"),
+    "choice": N_("Successor"),
+    "vacancy_id": N_("Vacancy"),
+    "party_branch_seat_decision": N_("The party branch's decision on list seats"),
 }
 """The last part of a service error's field (``person.iin`` → ``iin``) → its name on the form."""
 
