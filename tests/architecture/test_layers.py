@@ -77,10 +77,20 @@ LAYERS = {
     "reference": {"law"},
     "storage": {"law", "domain"},
     "services": {"law", "domain", "storage", "reference"},
-    "analytics": {"law", "reference", "domain", "storage", "services", "charts"},
+    "analytics": {"law", "reference", "domain", "storage", "services", "charts", "catalogues"},
     "demo": {"law", "domain", "storage", "reference", "services"},
     "opendata": {"law", "domain", "storage", "reference", "services"},
-    "web": {"law", "domain", "storage", "reference", "services", "opendata", "analytics", "charts"},
+    "web": {
+        "law",
+        "domain",
+        "storage",
+        "reference",
+        "services",
+        "opendata",
+        "analytics",
+        "charts",
+        "catalogues",
+    },
     "publication": {"law", "domain", "storage", "reference", "services", "opendata", "web"},
 }
 """The command line (``saylau.cli``) is the outermost interface: it may import every layer."""

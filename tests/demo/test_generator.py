@@ -21,6 +21,9 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
+from tests.documents.test_ballots import check_ballots
+from tests.documents.test_protocols import check_protocol_documents
+from tests.documents.test_results_certificates import check_result_documents
 from tests.web.test_public_opendata import check_open_data
 
 from saylau.cli.demo_accounts import DEMO_ROLES, demo_sign_ins
@@ -114,6 +117,9 @@ def test_the_national_demo_election(sqlite_factory: sessionmaker[Session]) -> No
     _deterministic(factory, summary)
     _a_cec_administrator_can_sign_in(factory)
     check_open_data(factory, summary.election_id)  # NIST export valid, datasets sum up
+    check_ballots(factory, summary.election_id)  # a ballot and print-run sheet of each kind
+    check_result_documents(factory, summary.election_id)  # result protocol, certificates
+    check_protocol_documents(factory, summary.election_id)  # protocol form, signed protocol
 
 
 def _every_protocol_definitive(session: Session, election_id: int) -> None:

@@ -24,9 +24,9 @@ from typer.testing import CliRunner
 from saylau.cli.main import app as cli
 from saylau.publication import MANIFEST, publish
 from saylau.publication.sources import DYNAMIC, EXTRAS
-from saylau.services import public_results
 from saylau.services.context import Actor
 from saylau.services.errors import NotFound
+from saylau.services.public import contest as public_results
 from saylau.services.tabulation import tabulate_election
 from saylau.storage.db import make_engine, migrate, session_factory
 from saylau.web.app import create_app

@@ -20,8 +20,8 @@ from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session, sessionmaker
 
 from saylau.domain.roles import Role
-from saylau.services import public_results
 from saylau.services.context import Actor
+from saylau.services.public import contest as public_results
 from saylau.services.results import publish_results
 from saylau.services.tabulation import tabulate_election
 from saylau.services.turnout import report_turnout

@@ -9,6 +9,7 @@ from saylau.cli import (
     candidates,
     count,
     demo,
+    documents,
     export,
     law_allocate,
     law_calendar,
@@ -17,7 +18,9 @@ from saylau.cli import (
     law_showcase,
     mandates,
     notify,
+    protocol_signing,
     publish,
+    replay,
     report,
     serve,
     voters,
@@ -42,9 +45,12 @@ admin.register(app)
 candidates.register(app)
 mandates.register(app)
 count.register(app)
+protocol_signing.register(count.protocol_app)
 serve.register(app)
 export.register(app)
 voters.register(app)
 report.register(app)
 notify.register(app)
 publish.register(app)
+replay.register(app)
+documents.register(app)

@@ -1,4 +1,9 @@
-"""``saylau report monograph-check``: every derived figure the 2023 monograph prints, regenerated.
+"""``saylau report``: the monograph check and the analytical report.
+
+``saylau report build`` writes the chapter-2 report (``saylau.analytics.report``) of a stored
+election or of the 2023 monograph tables as HTML, PDF, XLSX or CSV in kk, ru or en (issue #7 §3).
+
+``saylau report monograph-check``: every derived figure the 2023 monograph prints, regenerated.
 
 Reads the monograph's tables shipped with Saylau (no database), recomputes each printed total,
 ratio, percentage, average and standard deviation with ``saylau.analytics`` and prints it next to
@@ -11,10 +16,12 @@ from __future__ import annotations
 import json
 from dataclasses import asdict
 from enum import StrEnum
+from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 
+from saylau.analytics.figures import from_seed
 from saylau.analytics.monograph import (
     INCONSISTENCIES,
     NOT_DERIVABLE,
@@ -22,6 +29,11 @@ from saylau.analytics.monograph import (
     Verdict,
     regenerate,
 )
+from saylau.analytics.render import RENDERERS
+from saylau.analytics.report import build_report
+from saylau.analytics.stored import load_election
+from saylau.cli.common import read
+from saylau.cli.jsonio import fail, write_output
 
 report_app = typer.Typer(
     help="Analytical reports: the monograph's indicators regenerated from source figures.",
@@ -113,3 +125,55 @@ def monograph_check(
             typer.echo(f"- {item['id']}: {item['summary']} ({item['readme']})")
     if document["summary"]["different_unexplained"]:
         raise typer.Exit(1)
+
+
+class ReportFormat(StrEnum):
+    """Output format of ``report build``."""
+
+    HTML = "html"
+    PDF = "pdf"
+    XLSX = "xlsx"
+    CSV = "csv"
+
+
+class Language(StrEnum):
+    KK = "kk"
+    RU = "ru"
+    EN = "en"
+
+
+@report_app.command("build")
+def build(
+    out: Annotated[Path, typer.Option("--out", help="The file to write.")],
+    election: Annotated[
+        int | None, typer.Option("--election", help="A stored election's id.")
+    ] = None,
+    seed: Annotated[
+        bool, typer.Option("--seed", help="The 2023 election from the monograph's tables.")
+    ] = False,
+    output: Annotated[
+        ReportFormat,
+        typer.Option("--format", help="html, pdf, xlsx, or csv (a ZIP of one CSV per table)."),
+    ] = ReportFormat.HTML,
+    language: Annotated[Language, typer.Option("--language", help="kk, ru or en.")] = Language.KK,
+) -> None:
+    """The analytical report in the structure of the monograph's chapter 2 (issue #7 §3), for a
+    stored election (``--election ID``) or the 2023 monograph tables (``--seed``)."""
+    if seed == (election is not None):
+        fail("give exactly one of --election ID and --seed")
+    figures = read(load_election, election) if election is not None else from_seed()
+    body = RENDERERS[output.value](build_report(figures), language.value)
+    try:
+        out.write_bytes(body)
+    except OSError as exc:
+        fail(f"cannot write {out}: {exc}")
+    write_output(
+        {
+            "source": figures.source.value,
+            "election_id": election,
+            "format": output.value,
+            "language": language.value,
+            "bytes": len(body),
+            "out": str(out),
+        }
+    )

@@ -7,14 +7,13 @@ then the signed-in user's preference, then ``Accept-Language``, then Kazakh.
 
 from __future__ import annotations
 
-import io
 from functools import cache
 from importlib import resources
 
-from babel.messages.mofile import write_mo
-from babel.messages.pofile import read_po
 from babel.support import Translations
 from starlette.requests import Request
+
+from saylau.catalogues import merged_translations
 
 LANGUAGES = ("kk", "ru", "en")
 DEFAULT_LANGUAGE = "kk"
@@ -29,17 +28,7 @@ def translations(language: str) -> Translations:
     ``locale/<language>/LC_MESSAGES``; all of them are read.
     """
     folder = resources.files("saylau.web") / "locale" / language / "LC_MESSAGES"
-    merged = Translations()
-    for entry in sorted(folder.iterdir(), key=lambda e: e.name):
-        if not entry.name.endswith(".po"):
-            continue
-        with entry.open("rb") as handle:
-            catalog = read_po(handle, locale=language)
-        buffer = io.BytesIO()
-        write_mo(buffer, catalog)
-        buffer.seek(0)
-        merged.merge(Translations(buffer))
-    return merged
+    return merged_translations(folder, language)
 
 
 def negotiate(request: Request, user_locale: str | None = None) -> str:

@@ -2,7 +2,7 @@
 20 regions, and a maslikhat's candidates, party lists and elected deputies, each a
 :class:`~saylau.web.pages.public.views.View` with its JSON and CSV twins.
 
-The documents come from :mod:`saylau.services.public_overview`; the pages format them with the
+The documents come from :mod:`saylau.services.public`; the pages format them with the
 results site's helpers (:func:`saylau.web.pages.public.results.helpers`) and draw the charts with
 :mod:`saylau.web.charts` (server-rendered SVG beside a table of the same figures). :data:`VIEWS`
 lists every view, for the router and the static publication.
@@ -22,8 +22,18 @@ from fastapi import APIRouter
 from markupsafe import Markup
 
 from saylau.reference.region_grid import COLUMNS, GRID, ROWS
-from saylau.services import public_overview as overview
-from saylau.services.public_results import election_ids
+from saylau.services.public.common import election_ids
+from saylau.services.public.map import MapRegion, RegionMap, map_instances, region_map
+from saylau.services.public.people import (
+    BodyCandidates,
+    BodyDeputies,
+    CandidateRow,
+    DeputyRow,
+    body_candidates,
+    body_deputies,
+    candidates_instances,
+)
+from saylau.services.public.turnout import TurnoutOverview, TurnoutRow, turnout_overview
 from saylau.web import charts
 from saylau.web.i18n import gettext
 from saylau.web.pages.commission import labels
@@ -80,20 +90,20 @@ BAND_RANGES: dict[str, str] = {"low": "≤ 0.3", "medium": "0.4–0.6", "high": 
 # --- the tables -----------------------------------------------------------------------------------
 
 
-def _turnout_table(doc: overview.TurnoutOverview) -> Table:
-    return rows_table([doc.national, *doc.regions], overview.TurnoutRow)
+def _turnout_table(doc: TurnoutOverview) -> Table:
+    return rows_table([doc.national, *doc.regions], TurnoutRow)
 
 
-def _map_table(doc: overview.RegionMap) -> Table:
-    return rows_table(doc.regions, overview.MapRegion)
+def _map_table(doc: RegionMap) -> Table:
+    return rows_table(doc.regions, MapRegion)
 
 
-def _candidates_table(doc: overview.BodyCandidates) -> Table:
-    return rows_table(doc.rows, overview.CandidateRow)
+def _candidates_table(doc: BodyCandidates) -> Table:
+    return rows_table(doc.rows, CandidateRow)
 
 
-def _deputies_table(doc: overview.BodyDeputies) -> Table:
-    return rows_table(doc.deputies, overview.DeputyRow)
+def _deputies_table(doc: BodyDeputies) -> Table:
+    return rows_table(doc.deputies, DeputyRow)
 
 
 # --- the pages' helpers -----------------------------------------------------------------------------
@@ -131,7 +141,7 @@ def overview_helpers(language: str) -> dict[str, Any]:
         found = next((p for p in parties if p.code == code), None)
         return name(found) if found is not None else code
 
-    def turnout_chart(view: overview.TurnoutOverview) -> Markup:
+    def turnout_chart(view: TurnoutOverview) -> Markup:
         rows = [view.national, *view.regions]
         series = [*view.marks, tr(N_("Final"))]
         description = "; ".join(
@@ -152,7 +162,7 @@ def overview_helpers(language: str) -> dict[str, Any]:
             ticks=[whole_percent(Fraction(n, 100)) for n in (0, 25, 50, 75, 100)],
         )
 
-    def cartogram(view: overview.RegionMap) -> Markup:
+    def cartogram(view: RegionMap) -> Markup:
         colours = charts.party_colours([p.code for p in view.parties])
         short = {c.code: getattr(c, f"short_{language}") for c in GRID}
         election = view.election.election_id
@@ -190,7 +200,7 @@ def overview_helpers(language: str) -> dict[str, Any]:
         key = charts.legend(_legend(view, colours, tr, name), label=tr(N_("Colour key")))
         return Markup(f"{drawing}{key}")
 
-    def composition_chart(view: overview.BodyDeputies) -> Markup:
+    def composition_chart(view: BodyDeputies) -> Markup:
         codes = [c.party for c in view.composition if c.party]
         colours = charts.party_colours(codes)
         groups = [
@@ -238,7 +248,7 @@ def _fit(text: str, limit: int = 11) -> str:
 
 def _tile_value(
     measure: str,
-    region: overview.MapRegion,
+    region: MapRegion,
     colours: dict[str, str],
     percent: Callable[..., str],
     decimal: Callable[..., str],
@@ -259,7 +269,7 @@ def _tile_value(
 
 
 def _legend(
-    view: overview.RegionMap,
+    view: RegionMap,
     colours: dict[str, str],
     tr: Callable[[str], str],
     name: Callable[..., str],
@@ -318,30 +328,30 @@ def _elections(session: Any) -> list[Params]:
 TURNOUT = OverviewView(
     path="elections/{election_id}/turnout/",
     template="overview_turnout.html",
-    document=overview.turnout_overview,
+    document=turnout_overview,
     table=_turnout_table,
     instances=_elections,
 )
 MAP = OverviewView(
     path="elections/{election_id}/map/{measure}/",
     template="overview_map.html",
-    document=overview.region_map,
+    document=region_map,
     table=_map_table,
-    instances=overview.map_instances,
+    instances=map_instances,
 )
 CANDIDATES = OverviewView(
     path="elections/{election_id}/bodies/{body_id}/candidates/",
     template="overview_candidates.html",
-    document=overview.body_candidates,
+    document=body_candidates,
     table=_candidates_table,
-    instances=overview.candidates_instances,
+    instances=candidates_instances,
 )
 DEPUTIES = OverviewView(
     path="elections/{election_id}/bodies/{body_id}/deputies/",
     template="overview_deputies.html",
-    document=overview.body_deputies,
+    document=body_deputies,
     table=_deputies_table,
-    instances=overview.candidates_instances,
+    instances=candidates_instances,
 )
 
 VIEWS: tuple[View, ...] = (TURNOUT, MAP, CANDIDATES, DEPUTIES)

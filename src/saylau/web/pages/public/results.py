@@ -1,7 +1,7 @@
 """The public results views (issue #5 §1): the drill-down national → region → maslikhat → contest →
 precinct, each a :class:`~saylau.web.pages.public.views.View` with its JSON and CSV twins.
 
-The documents come from :mod:`saylau.services.public_results`; the pages only format them (Babel
+The documents come from :mod:`saylau.services.public`; the pages only format them (Babel
 numbers, percentages and times in the reader's language). Every page shows the breadcrumbs, "X of Y
 precincts counted", the last update, whether the figures are official or preliminary, the synthetic
 flag of demo data, and the links to its twins. :data:`VIEWS` lists every view, for the static
@@ -20,8 +20,35 @@ from babel.dates import format_datetime
 from babel.numbers import format_decimal, format_percent
 from fastapi import APIRouter
 
-from saylau.services import public_results as results
 from saylau.services.deadlines import capital_zone
+from saylau.services.public.body import BodyResults, BodyRow, body_results
+from saylau.services.public.common import (
+    Crumb,
+    body_instances,
+    election_ids,
+    region_instances,
+)
+from saylau.services.public.contest import (
+    ContestResults,
+    PrecinctRow,
+    contest_instances,
+    contest_page_instances,
+    contest_results,
+)
+from saylau.services.public.election import (
+    ElectionResults,
+    RegionResults,
+    RegionRow,
+    election_results,
+    region_results,
+)
+from saylau.services.public.precinct import (
+    PrecinctResults,
+    ProtocolLine,
+    precinct_instances,
+    precinct_results,
+)
+from saylau.services.public.tally import DistrictRow
 from saylau.web.i18n import gettext
 from saylau.web.pages.commission import labels
 from saylau.web.pages.public.seats import seat_chart
@@ -99,25 +126,25 @@ def _natural(key: str) -> tuple[int, str]:
     return (int(key), "") if key.isdigit() else (0, key)
 
 
-def _election_table(doc: results.ElectionResults) -> Table:
-    return rows_table(doc.regions, results.RegionRow)
+def _election_table(doc: ElectionResults) -> Table:
+    return rows_table(doc.regions, RegionRow)
 
 
-def _region_table(doc: results.RegionResults) -> Table:
-    return rows_table(doc.bodies, results.BodyRow)
+def _region_table(doc: RegionResults) -> Table:
+    return rows_table(doc.bodies, BodyRow)
 
 
-def _body_table(doc: results.BodyResults) -> Table:
-    return rows_table(doc.districts, results.DistrictRow)
+def _body_table(doc: BodyResults) -> Table:
+    return rows_table(doc.districts, DistrictRow)
 
 
-def _contest_table(doc: results.ContestResults) -> Table:
-    return rows_table(doc.precincts, results.PrecinctRow)
+def _contest_table(doc: ContestResults) -> Table:
+    return rows_table(doc.precincts, PrecinctRow)
 
 
-def _precinct_table(doc: results.PrecinctResults) -> Table:
+def _precinct_table(doc: PrecinctResults) -> Table:
     lines = [line for protocol in doc.protocols for line in protocol.lines]
-    return rows_table(lines, results.ProtocolLine)
+    return rows_table(lines, ProtocolLine)
 
 
 # --- the views -------------------------------------------------------------------------------------
@@ -199,7 +226,7 @@ def helpers(language: str) -> dict[str, Callable[..., str]]:
         number = getattr(item, "district_number", None) or getattr(item, "number", None)
         return f"{text} № {number}" if number else text
 
-    def crumb_label(crumb: results.Crumb) -> str:
+    def crumb_label(crumb: Crumb) -> str:
         if crumb.level == "contest":
             return contest_label(crumb, "name")
         if crumb.level == "precinct":
@@ -224,50 +251,50 @@ def helpers(language: str) -> dict[str, Callable[..., str]]:
 
 
 def _elections(session: Any) -> list[Params]:
-    return [{"election_id": i} for i in results.election_ids(session)]
+    return [{"election_id": i} for i in election_ids(session)]
 
 
 ELECTION = ResultsView(
     path="elections/{election_id}/",
     template="results_election.html",
-    document=results.election_results,
+    document=election_results,
     table=_election_table,
     instances=_elections,
 )
 REGION = ResultsView(
     path="elections/{election_id}/regions/{region_code}/",
     template="results_region.html",
-    document=results.region_results,
+    document=region_results,
     table=_region_table,
-    instances=results.region_instances,
+    instances=region_instances,
 )
 BODY = ResultsView(
     path="elections/{election_id}/bodies/{body_id}/",
     template="results_body.html",
-    document=results.body_results,
+    document=body_results,
     table=_body_table,
-    instances=results.body_instances,
+    instances=body_instances,
 )
 CONTEST = ResultsView(
     path="elections/{election_id}/contests/{contest_id}/",
     template="results_contest.html",
-    document=results.contest_results,
+    document=contest_results,
     table=_contest_table,
-    instances=results.contest_instances,
+    instances=contest_instances,
 )
 CONTEST_PAGE = ResultsView(
     path="elections/{election_id}/contests/{contest_id}/precincts/{number}/",
     template="results_contest.html",
-    document=results.contest_results,
+    document=contest_results,
     table=_contest_table,
-    instances=results.contest_page_instances,
+    instances=contest_page_instances,
 )
 PRECINCT = ResultsView(
     path="elections/{election_id}/precincts/{precinct_id}/",
     template="results_precinct.html",
-    document=results.precinct_results,
+    document=precinct_results,
     table=_precinct_table,
-    instances=results.precinct_instances,
+    instances=precinct_instances,
 )
 
 VIEWS: tuple[View, ...] = (ELECTION, REGION, BODY, CONTEST, CONTEST_PAGE, PRECINCT)

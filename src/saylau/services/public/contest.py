@@ -1,0 +1,297 @@
+"""A contest on the results site (issue #5 §1): ``elections/{election_id}/contests/{contest_id}/``
+and its further precinct pages — totals, every ballot line's votes and share, the outcome with the
+stored allocation trace, and the contest's precincts, :data:`PAGE_SIZE` a page (the Mazhilis list
+has every precinct of the country)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from fractions import Fraction
+from typing import Any
+
+from sqlalchemy import and_, func, select
+from sqlalchemy.orm import Session
+
+from saylau.law.competitiveness import district_competitiveness
+from saylau.services.deadlines import election_rules
+from saylau.services.errors import NotFound
+from saylau.services.public.common import (
+    DEFINITIVE,
+    Crumb,
+    ElectionInfo,
+    Progress,
+    body_crumbs,
+    contest_crumb,
+    election_ids,
+    election_info,
+    expected_protocols,
+    find_election,
+    names,
+    overall,
+    published,
+    share,
+    synthetic,
+    updated_at,
+)
+from saylau.services.public.tally import (
+    ZERO_SUMS,
+    ChoiceRow,
+    Totals,
+    ballot_lines,
+    choice_votes,
+    contest_sums,
+    district_choices,
+    list_base,
+    list_choices,
+)
+from saylau.services.tabulation import FINAL
+from saylau.storage.models import (
+    Contest,
+    ContestResult,
+    Precinct,
+    Protocol,
+    ProtocolVote,
+    Region,
+)
+
+PAGE_SIZE = 250
+"""Precincts per page of a contest's precinct table (the Mazhilis list has every precinct)."""
+
+
+@dataclass(frozen=True)
+class ContestInfo:
+    """The contest: its kind, seats, body and district."""
+
+    contest_id: int
+    kind: str
+    seats: int
+    body_id: int
+    body_kk: str
+    body_ru: str
+    body_en: str
+    district_number: int | None
+    district_name: str | None
+    threshold: Fraction | None
+    """Lists: the threshold share (CL art. 111-1 para 1; art. 97-1 para 1)."""
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """The contest's latest tabulation: its outcome and full trace, as stored."""
+
+    status: str
+    final: bool
+    official: bool
+    computed_at: datetime | None
+    published_at: datetime | None
+    precincts_counted: int
+    """Precincts definitive when it was computed (the live count may be ahead)."""
+    document: Mapping[str, Any]
+
+
+@dataclass(frozen=True)
+class PrecinctRow:
+    """A precinct in a contest's table: its definitive figures (``None`` before)."""
+
+    precinct_id: int
+    region_code: str
+    number: int
+    address: str
+    voters: int
+    counted: bool
+    voters_on_list: int | None
+    ballots_in_boxes: int | None
+    valid: int | None
+    against_all: int | None
+    invalid: int | None
+    turnout: Fraction | None
+    votes: Mapping[str, int | None]
+    """Ballot choice id (as text) → votes (``None`` before the protocol is definitive)."""
+
+
+@dataclass(frozen=True)
+class ContestResults:
+    """``elections/{election_id}/contests/{contest_id}/`` (and its further precinct pages)."""
+
+    election: ElectionInfo
+    contest: ContestInfo
+    synthetic: bool
+    updated_at: datetime | None
+    official: bool
+    progress: Progress
+    totals: Totals
+    choices: tuple[ChoiceRow, ...]
+    against_all_share: Fraction | None
+    competitiveness: str | None
+    band: str | None
+    outcome: Outcome | None
+    precincts: tuple[PrecinctRow, ...]
+    page: int
+    pages: int
+    breadcrumbs: tuple[Crumb, ...]
+
+
+def contest_results(
+    session: Session, *, election_id: int, contest_id: int, number: int = 1
+) -> ContestResults:
+    """A contest: totals, every line's votes and share, the outcome with its trace, and page
+    ``number`` of its precincts (:data:`PAGE_SIZE` a page)."""
+    election = find_election(session, election_id)
+    contest = session.get(Contest, contest_id)
+    if contest is None or contest.election_id != election.id:
+        raise NotFound(
+            "not_found", f"no contest {contest_id} in election {election_id}", field="contest_id"
+        )
+    body = contest.body
+    district = contest.district
+    sums = contest_sums(session, [contest.id]).get(contest.id, ZERO_SUMS)
+    votes = choice_votes(session, [contest.id])
+    lines = ballot_lines(session, [contest.id]).get(contest.id, [])
+    result = session.scalars(
+        select(ContestResult).where(ContestResult.contest_id == contest.id)
+    ).first()
+    progress = overall(session, election.id, contest_id=contest.id)
+    pages = max(1, -(-progress.precincts_total // PAGE_SIZE))
+    if not 1 <= number <= pages:
+        raise NotFound("not_found", f"contest {contest_id} has no page {number}", field="number")
+    threshold = None
+    if contest.kind.is_list:
+        threshold = election_rules(election).list_rules(contest.kind.body).threshold
+        choices = list_choices(election, contest, lines, votes, sums, result)
+        against_share = share(sums.against_all, list_base(election, contest, lines, votes, sums))
+        kb = None
+    else:
+        choices = district_choices(lines, votes, sums)
+        against_share = share(sums.against_all, sums.valid)
+        kb = (
+            district_competitiveness([votes.get(ln.choice_id, 0) for ln in lines])
+            if lines and sums.protocols
+            else None
+        )
+    crumbs = [*body_crumbs(session, election, body), contest_crumb(election, contest)]
+    return ContestResults(
+        election=election_info(election),
+        contest=ContestInfo(
+            contest.id,
+            contest.kind.value,
+            contest.seats,
+            body.id,
+            *names(body),
+            district_number=district.number if district else None,
+            district_name=district.name if district else None,
+            threshold=threshold,
+        ),
+        synthetic=synthetic(session, None),
+        updated_at=updated_at(session, election.id, contest_id=contest.id),
+        official=published(result),
+        progress=progress,
+        totals=sums.totals(),
+        choices=choices,
+        against_all_share=against_share,
+        competitiveness=kb.display if kb else None,
+        band=kb.band.value if kb else None,
+        outcome=None if result is None else _outcome(result),
+        precincts=_precinct_rows(session, contest, [ln.choice_id for ln in lines], number),
+        page=number,
+        pages=pages,
+        breadcrumbs=tuple(crumbs),
+    )
+
+
+def _outcome(result: ContestResult) -> Outcome:
+    """The stored tabulation as the page shows it."""
+    document = result.outcome if isinstance(result.outcome, dict) else {}
+    return Outcome(
+        status=str(document.get("status") or result.status),
+        final=result.status == FINAL,
+        official=published(result),
+        computed_at=result.computed_at,
+        published_at=result.published_at,
+        precincts_counted=result.precincts_counted,
+        document=document,
+    )
+
+
+def _precinct_rows(
+    session: Session, contest: Contest, choice_ids: Sequence[int], number: int
+) -> tuple[PrecinctRow, ...]:
+    """Page ``number`` of the contest's precincts (by region code and number) with their
+    definitive figures: two queries for the page, whatever its size."""
+    pairs = expected_protocols(contest.election_id)
+    query = (
+        select(Precinct, Region.code, Protocol)
+        .join(pairs, pairs.c.precinct_id == Precinct.id)
+        .join(Region, Region.id == Precinct.region_id)
+        .outerjoin(
+            Protocol,
+            and_(
+                Protocol.contest_id == contest.id,
+                Protocol.precinct_id == Precinct.id,
+                Protocol.state == DEFINITIVE,
+            ),
+        )
+        .where(pairs.c.contest_id == contest.id)
+        .order_by(Region.code, Precinct.number, Precinct.id)
+        .offset((number - 1) * PAGE_SIZE)
+        .limit(PAGE_SIZE)
+    )
+    rows = session.execute(query).all()
+    protocol_ids = [p.id for _, _, p in rows if p is not None]
+    votes: dict[int, dict[str, int]] = {}
+    if protocol_ids:
+        for protocol_id, choice_id, n in session.execute(
+            select(ProtocolVote.protocol_id, ProtocolVote.choice_id, ProtocolVote.votes)
+            .where(ProtocolVote.protocol_id.in_(protocol_ids))
+            .order_by(ProtocolVote.protocol_id, ProtocolVote.choice_id)
+        ):
+            votes.setdefault(int(protocol_id), {})[str(choice_id)] = int(n)
+    out = []
+    for precinct, code, protocol in rows:
+        place = (precinct.id, code, precinct.number, precinct.address, precinct.voters)
+        if protocol is None:
+            empty = {str(c): None for c in choice_ids}
+            out.append(PrecinctRow(*place, False, None, None, None, None, None, None, empty))
+            continue
+        boxes = protocol.ballots_in_boxes or 0
+        invalid = protocol.invalid or 0
+        voters = protocol.voters_on_list or 0
+        out.append(
+            PrecinctRow(
+                *place,
+                True,
+                voters,
+                boxes,
+                boxes - invalid,
+                protocol.against_all or 0,
+                invalid,
+                share(boxes, voters),
+                {str(c): votes.get(protocol.id, {}).get(str(c), 0) for c in choice_ids},
+            )
+        )
+    return tuple(out)
+
+
+# --- instances (what the static publication writes) ---------------------------------------------
+
+
+def contest_instances(session: Session) -> Iterator[dict[str, int | str]]:
+    """Every contest of every election (its first page)."""
+    for election_id, contest_id in session.execute(
+        select(Contest.election_id, Contest.id).order_by(Contest.election_id, Contest.id)
+    ):
+        yield {"election_id": int(election_id), "contest_id": int(contest_id)}
+
+
+def contest_page_instances(session: Session) -> Iterator[dict[str, int | str]]:
+    """Pages 2… of every contest whose precincts do not fit on one page."""
+    for election_id in election_ids(session):
+        pairs = expected_protocols(election_id)
+        for contest_id, n in session.execute(
+            select(pairs.c.contest_id, func.count())
+            .group_by(pairs.c.contest_id)
+            .order_by(pairs.c.contest_id)
+        ):
+            for number in range(2, -(-int(n) // PAGE_SIZE) + 1):
+                yield {"election_id": election_id, "contest_id": int(contest_id), "number": number}
