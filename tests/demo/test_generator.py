@@ -21,9 +21,11 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
+from tests.analytics.report_demo import check_report
 from tests.documents.test_ballots import check_ballots
 from tests.documents.test_protocols import check_protocol_documents
 from tests.documents.test_results_certificates import check_result_documents
+from tests.web.public_views_check import check_public_views
 from tests.web.test_public_opendata import check_open_data
 
 from saylau.cli.demo_accounts import DEMO_ROLES, demo_sign_ins
@@ -119,6 +121,8 @@ def test_the_national_demo_election(sqlite_factory: sessionmaker[Session]) -> No
     check_open_data(factory, summary.election_id)  # NIST export valid, datasets sum up
     check_ballots(factory, summary.election_id)  # a ballot and print-run sheet of each kind
     check_result_documents(factory, summary.election_id)  # result protocol, certificates
+    check_report(factory, summary.election_id)  # the report: kk/ru/en, HTML and PDF
+    check_public_views(factory, summary.election_id)  # every public view ↔ its twins
     check_protocol_documents(factory, summary.election_id)  # protocol form, signed protocol
 
 

@@ -8,10 +8,18 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from saylau.web.pages.public import home, opendata, overview, results, subscriptions, voters
+from saylau.web.pages.public import (
+    home,
+    indicators,
+    opendata,
+    overview,
+    results,
+    subscriptions,
+    voters,
+)
 from saylau.web.pages.public.views import View
 
-MODULES = (home, results, opendata, voters, subscriptions, overview)
+MODULES = (home, results, opendata, voters, subscriptions, overview, indicators)
 
 router = APIRouter(include_in_schema=False)
 for module in MODULES:
