@@ -35,7 +35,6 @@ from saylau.analytics.report import build_report as build
 from saylau.analytics.stored import load_election
 from saylau.services.jsonable import plain
 from saylau.storage.models import Election
-from saylau.web.pages.public.site import page_text
 from saylau.web.pages.public.views import Params, View, register
 from saylau.web.pages.public.views import Table as CsvTable
 
@@ -179,27 +178,19 @@ def indicators_instances(session: Session) -> list[Params]:
 class IndicatorsView(View):
     """The indicators view: its page gets the report's heading, contents and sections."""
 
-    def page(self, path: str, language: str, params: Params, document: Any) -> bytes:
+    def context(self, language: str, document: Any) -> Mapping[str, Any]:
         texts = Texts(language)
         contents, sections = render_html_parts(document.report, language)
         election = document.report.election
-        text = page_text(
-            path,
-            language,
-            self.template,
-            view=document,
-            params=params,
-            json_href=self.data_path(params, "json"),
-            csv_href=self.data_path(params, "csv"),
-            report_title=texts(REPORT_TITLE),
-            election_name=election.name.get(language),
-            polling_day=texts.day(election.polling_day) if election.polling_day else "",
-            source=texts(SOURCE_TITLES[election.source.value]),
-            synthetic=texts(SYNTHETIC_NOTE) if election.synthetic else "",
-            contents=contents,
-            sections=sections,
-        )
-        return text.encode("utf-8")
+        return {
+            "report_title": texts(REPORT_TITLE),
+            "election_name": election.name.get(language),
+            "polling_day": texts.day(election.polling_day) if election.polling_day else "",
+            "source": texts(SOURCE_TITLES[election.source.value]),
+            "synthetic": texts(SYNTHETIC_NOTE) if election.synthetic else "",
+            "contents": contents,
+            "sections": sections,
+        }
 
 
 INDICATORS = IndicatorsView(

@@ -11,7 +11,7 @@ lists every view, for the router and the static publication.
 from __future__ import annotations
 
 import itertools
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
@@ -39,7 +39,6 @@ from saylau.web.i18n import gettext
 from saylau.web.pages.commission import labels
 from saylau.web.pages.public.results import ResultsView, helpers, rows_table
 from saylau.web.pages.public.seats import figure
-from saylau.web.pages.public.site import page_text
 from saylau.web.pages.public.views import Params, Table, View, register
 
 router = APIRouter(include_in_schema=False)
@@ -307,18 +306,8 @@ def _legend(
 class OverviewView(ResultsView):
     """An overview view: its pages get the results helpers and the charts."""
 
-    def page(self, path: str, language: str, params: Params, document: Any) -> bytes:
-        text = page_text(
-            path,
-            language,
-            self.template,
-            view=document,
-            params=params,
-            json_href=self.data_path(params, "json"),
-            csv_href=self.data_path(params, "csv"),
-            **overview_helpers(language),
-        )
-        return text.encode("utf-8")
+    def context(self, language: str, document: Any) -> Mapping[str, Any]:
+        return overview_helpers(language)
 
 
 def _elections(session: Any) -> list[Params]:

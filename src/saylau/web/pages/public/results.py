@@ -10,7 +10,7 @@ publication.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, fields
 from datetime import datetime
 from fractions import Fraction
@@ -52,7 +52,6 @@ from saylau.services.public.tally import DistrictRow
 from saylau.web.i18n import gettext
 from saylau.web.pages.commission import labels
 from saylau.web.pages.public.seats import seat_chart
-from saylau.web.pages.public.site import page_text
 from saylau.web.pages.public.views import Params, Table, View, register
 
 router = APIRouter(include_in_schema=False)
@@ -154,18 +153,8 @@ def _precinct_table(doc: PrecinctResults) -> Table:
 class ResultsView(View):
     """A results view: its pages get the formatting helpers of the results site."""
 
-    def page(self, path: str, language: str, params: Params, document: Any) -> bytes:
-        text = page_text(
-            path,
-            language,
-            self.template,
-            view=document,
-            params=params,
-            json_href=self.data_path(params, "json"),
-            csv_href=self.data_path(params, "csv"),
-            **helpers(language),
-        )
-        return text.encode("utf-8")
+    def context(self, language: str, document: Any) -> Mapping[str, Any]:
+        return helpers(language)
 
 
 def helpers(language: str) -> dict[str, Callable[..., str]]:

@@ -83,8 +83,14 @@ class View:
             params=params,
             json_href=self.data_path(params, "json"),
             csv_href=self.data_path(params, "csv"),
+            **self.context(language, document),
         )
         return text.encode("utf-8")
+
+    def context(self, language: str, document: Any) -> Mapping[str, Any]:
+        """What else the page's template needs besides the document (formatting helpers, charts):
+        a family of views overrides this."""
+        return {}
 
 
 def _params(request: Request) -> dict[str, int | str]:
