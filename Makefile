@@ -24,8 +24,8 @@ run: $(VENV)/.installed-run
 	$(BIN)/saylau serve --demo
 
 test: $(VENV)/.installed-test
-	$(BIN)/ruff check src tests
-	$(BIN)/ruff format --check src tests
+	$(BIN)/ruff check src tests bench benchmarks
+	$(BIN)/ruff format --check src tests bench benchmarks
 	$(BIN)/mypy
 	scripts/with-postgres $(BIN)/pytest
 

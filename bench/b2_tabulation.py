@@ -1,0 +1,143 @@
+"""B2 tabulation: every result of the election recomputed from the stored protocols, in seconds.
+
+The real service, :func:`saylau.services.tabulation.tabulate_election` (CL art. 111-1 for the list
+allocations, art. 109-1 for the single-member districts and runoffs), runs as the console operator
+on a scratch copy of the demo database, inside a transaction that is rolled back: nothing is
+published or changed. Floor: one SQL aggregation of the same definitive vote rows
+(``GROUP BY contest, choice``), the least any tabulation must read. Correctness: after the service
+has run, the vote totals of every contest's result equal the floor query's, choice by choice.
+"""
+
+from __future__ import annotations
+
+import statistics
+import time
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from bench.database import copy_of
+from bench.model import Figure
+from saylau.domain.states import ProtocolState
+from saylau.services.context import Actor, Context
+from saylau.services.tabulation import tabulate_election
+from saylau.storage.db import make_engine, session_factory
+from saylau.storage.models import Contest, ContestResult, Election, Protocol, ProtocolVote
+
+TARGET_SECONDS = 2.0
+TARGET_RATIO = 3.0
+
+Totals = dict[tuple[int, int], int]
+
+
+def floor_query(session: Session, election_id: int) -> Totals:
+    """The floor: the definitive votes summed per contest and choice, one statement."""
+    rows = session.execute(
+        select(ProtocolVote.contest_id, ProtocolVote.choice_id, func.sum(ProtocolVote.votes))
+        .join(Protocol, Protocol.id == ProtocolVote.protocol_id)
+        .where(
+            Protocol.state == ProtocolState.DEFINITIVE,
+            ProtocolVote.contest_id.in_(
+                select(Contest.id).where(Contest.election_id == election_id)
+            ),
+        )
+        .group_by(ProtocolVote.contest_id, ProtocolVote.choice_id)
+    )
+    return {(int(c), int(k)): int(v) for c, k, v in rows if v}
+
+
+def service_totals(session: Session, election_id: int) -> Totals:
+    """The vote totals the service left in each contest's result."""
+    found: Totals = {}
+    for contest_id, totals in session.execute(
+        select(ContestResult.contest_id, ContestResult.totals)
+        .join(Contest, Contest.id == ContestResult.contest_id)
+        .where(Contest.election_id == election_id)
+    ):
+        for choice, votes in (totals or {}).get("votes", {}).items():
+            if votes:
+                found[(int(contest_id), int(choice))] = int(votes)
+    return found
+
+
+def main_election(session: Session) -> int:
+    """The demo's general election (follow-up runoff elections have their own records)."""
+    election_id = session.scalar(
+        select(Election.id).where(Election.parent_id.is_(None)).order_by(Election.id)
+    )
+    if election_id is None:
+        raise SystemExit("no election in the database: is it a demo database?")
+    return int(election_id)
+
+
+def run(config: dict[str, Any]) -> tuple[list[Figure], list[str], dict[str, Any]]:
+    """Time the service and the floor (median of ``repeats`` each) on a copy; check the totals."""
+    repeats = max(1, int(config.get("repeats", 3)))
+    with copy_of(str(config["url"])) as url:
+        engine = make_engine(url)
+        sessions = session_factory(engine)
+        try:
+            with sessions() as session:
+                election_id = main_election(session)
+                contests = int(
+                    session.scalar(
+                        select(func.count(Contest.id)).where(Contest.election_id == election_id)
+                    )
+                    or 0
+                )
+                protocols = int(
+                    session.scalar(
+                        select(func.count(Protocol.id))
+                        .join(Contest, Contest.id == Protocol.contest_id)
+                        .where(
+                            Contest.election_id == election_id,
+                            Protocol.state == ProtocolState.DEFINITIVE,
+                        )
+                    )
+                    or 0
+                )
+            service_times, floor_times = [], []
+            expected: Totals = {}
+            for _ in range(repeats):
+                with sessions() as session:
+                    started = time.perf_counter()
+                    expected = floor_query(session, election_id)
+                    floor_times.append(time.perf_counter() - started)
+                with sessions() as session, session.begin():
+                    ctx = Context(session, Actor.operator())
+                    started = time.perf_counter()
+                    tallies = tabulate_election(ctx, election_id)
+                    service_times.append(time.perf_counter() - started)
+                    got = service_totals(session, election_id)
+                    session.rollback()
+                if got != expected:
+                    missing = set(expected.items()) ^ set(got.items())
+                    raise AssertionError(f"B2: service totals differ from the floor: {missing}")
+        finally:
+            engine.dispose()
+    seconds = statistics.median(service_times)
+    floor = statistics.median(floor_times)
+    figure = Figure(
+        name="whole-election tabulation (tabulate_election)",
+        unit="s",
+        value=seconds,
+        floor=floor,
+        floor_label="one SQL GROUP BY contest, choice",
+        target=f"≤ {TARGET_SECONDS:g} s and ≤ {TARGET_RATIO:g}× floor (scale 1)",
+        met=seconds <= TARGET_SECONDS and seconds <= TARGET_RATIO * floor,
+        note=f"{contests} contests, {protocols} definitive protocols, {len(expected)} "
+        f"contest × choice totals; median of {repeats}",
+    )
+    checks = [
+        f"the service's totals equal the floor query's for all {len(expected)} contest × choice "
+        f"pairs ({len(tallies)} contests tabulated)"
+    ]
+    details = {
+        "contests": contests,
+        "protocols": protocols,
+        "service_seconds": service_times,
+        "floor_seconds": floor_times,
+        "statuses": sorted({t.status for t in tallies}),
+    }
+    return [figure], checks, details

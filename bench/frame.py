@@ -1,0 +1,191 @@
+"""The frame: the demo database, one child process per benchmark, the record of the run.
+
+``python -m bench [--scale S] [--database URL] [--only B2,B6] [--out docs/performance.md]``
+
+It builds (or reuses, keyed by scale and commit) the demo election, runs the selected benchmarks
+each in its own process plus an idle process (the memory floor), records the machine, the date and
+``git rev-parse HEAD``, writes ``bench/results/<date>-<commit>.json`` and rewrites the Markdown
+report. A failed correctness check fails the run and writes nothing.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import shlex
+import shutil
+import sqlite3
+import subprocess
+import sys
+import tempfile
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+from bench.database import ensure_demo
+from bench.model import Outcome
+from bench.report import markdown
+
+ROOT = Path(__file__).resolve().parent.parent
+BENCHMARKS = ("B2", "B6", "B7")
+NEEDS_DEMO = {"B2", "B7"}
+
+
+def commit() -> tuple[str, bool]:
+    """``git rev-parse HEAD`` and whether the tree has uncommitted changes."""
+    try:
+        head = subprocess.run(
+            ["git", "rev-parse", "HEAD"], cwd=ROOT, capture_output=True, text=True, check=True
+        ).stdout.strip()
+        status = subprocess.run(
+            ["git", "status", "--porcelain", "--untracked-files=no"],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+    except (OSError, subprocess.CalledProcessError):
+        return "unknown", False
+    return head, bool(status.strip())
+
+
+def _read(path: str, prefix: str, separator: str = ":") -> str | None:
+    try:
+        for line in Path(path).read_text().splitlines():
+            if line.startswith(prefix) and separator in line:
+                return line.split(separator, 1)[1].strip()
+    except OSError:
+        return None
+    return None
+
+
+def postgresql_version(url: str | None) -> str:
+    """The server's version when benchmarking on PostgreSQL, else the installed server's."""
+    if url is not None and make_url(url).get_backend_name() == "postgresql":
+        engine = create_engine(url)
+        try:
+            with engine.connect() as connection:
+                return str(connection.scalar(text("SHOW server_version")))
+        finally:
+            engine.dispose()
+    candidates = sorted(Path("/usr/lib/postgresql").glob("*/bin/postgres"))
+    found = shutil.which("postgres")
+    binary = str(candidates[-1]) if candidates else found
+    if binary is None:
+        return "not installed"
+    result = subprocess.run([binary, "--version"], capture_output=True, text=True)
+    return result.stdout.strip().removeprefix("postgres (PostgreSQL) ") + " (installed, not used)"
+
+
+def machine(database: str | None) -> dict[str, Any]:
+    """CPU model, cores, memory, OS, Python, SQLite and PostgreSQL versions, current load."""
+    memory = _read("/proc/meminfo", "MemTotal")
+    os_name = _read("/etc/os-release", "PRETTY_NAME", "=")
+    if os_name is None:
+        os_name = platform.system()
+    return {
+        "cpu": _read("/proc/cpuinfo", "model name") or platform.processor() or "?",
+        "cores": os.cpu_count(),
+        "memory": f"{int(memory.split()[0]) / 2**20:.1f} GiB" if memory else "?",
+        "os": f"{os_name.strip(chr(34))} (Linux {platform.release()})",
+        "python": platform.python_version(),
+        "sqlite": sqlite3.sqlite_version,
+        "postgresql": postgresql_version(database),
+        "load": ", ".join(f"{x:.2f}" for x in os.getloadavg()),
+    }
+
+
+def run_child(name: str, config: dict[str, Any]) -> Outcome:
+    """Run benchmark ``name`` in its own interpreter and read its outcome."""
+    with tempfile.TemporaryDirectory(prefix="saylau-bench-") as scratch:
+        config_path = Path(scratch) / "config.json"
+        out_path = Path(scratch) / "outcome.json"
+        config_path.write_text(json.dumps(config))
+        paths = [str(ROOT), *filter(None, [os.environ.get("PYTHONPATH")])]
+        env = {**os.environ, "PYTHONPATH": os.pathsep.join(paths)}
+        subprocess.run(
+            [sys.executable, "-m", "bench.child", name, str(config_path), str(out_path)],
+            cwd=ROOT,
+            env=env,
+            check=True,
+        )
+        return Outcome.from_dict(json.loads(out_path.read_text()))
+
+
+def parse(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.split("\n\n")[0])
+    parser.add_argument("--scale", type=float, default=0.05, help="demo scale (default 0.05)")
+    parser.add_argument(
+        "--database",
+        help="a PostgreSQL server URL (postgresql+psycopg://…) whose role may create databases; "
+        "default: SQLite files in the cache directory",
+    )
+    parser.add_argument(
+        "--only", help=f"comma-separated benchmarks among {', '.join(BENCHMARKS)} (default: all)"
+    )
+    parser.add_argument("--out", type=Path, default=ROOT / "docs" / "performance.md")
+    parser.add_argument(
+        "--results", type=Path, default=ROOT / "bench" / "results", help="JSON directory"
+    )
+    parser.add_argument("--repeats", type=int, default=3, help="repetitions per measurement")
+    parser.add_argument("--b6-cases", type=int, default=2000, help="B6 allocations per repetition")
+    parser.add_argument("--seed", type=int, default=2023, help="B6's random inputs")
+    args = parser.parse_args(argv)
+    chosen = [b.strip().upper() for b in (args.only or ",".join(BENCHMARKS)).split(",") if b]
+    unknown = sorted(set(chosen) - set(BENCHMARKS))
+    if unknown:
+        parser.error(f"--only: unknown {', '.join(unknown)} (known: {', '.join(BENCHMARKS)})")
+    if not 0 < args.scale <= 1:
+        parser.error("--scale: must be greater than 0 and at most 1 (the demo's range)")
+    args.chosen = [b for b in BENCHMARKS if b in chosen]
+    return args
+
+
+def main(argv: list[str] | None = None) -> dict[str, Any]:
+    """Run the suite; return the run's JSON record (also written to the results directory)."""
+    args = parse(argv)
+    head, dirty = commit()
+    started = datetime.now(UTC)
+    config: dict[str, Any] = {
+        "scale": args.scale,
+        "repeats": args.repeats,
+        "b6_cases": args.b6_cases,
+        "seed": args.seed,
+    }
+    reused = None
+    if NEEDS_DEMO & set(args.chosen):
+        print(f"demo election at scale {args.scale:g} …", file=sys.stderr)
+        config["url"], reused = ensure_demo(args.scale, head, args.database)
+    outcomes = []
+    for name in args.chosen:
+        print(f"running {name} …", file=sys.stderr)
+        outcomes.append(run_child(name, config))
+    idle = run_child("idle", config)
+    on_postgres = (
+        args.database is not None and make_url(args.database).get_backend_name() == "postgresql"
+    )
+    command = "python -m bench " + shlex.join(argv if argv is not None else sys.argv[1:])
+    record: dict[str, Any] = {
+        "command": command.strip(),
+        "date": started.strftime("%Y-%m-%d %H:%M UTC"),
+        "commit": head,
+        "dirty": dirty,
+        "scale": args.scale,
+        "database": "PostgreSQL" if on_postgres else "SQLite",
+        "reused": reused,
+        "machine": machine(args.database),
+        "outcomes": [o.as_dict() for o in outcomes],
+        "idle_peak_rss_kib": idle.peak_rss_kib,
+    }
+    args.results.mkdir(parents=True, exist_ok=True)
+    json_path = args.results / f"{started:%Y-%m-%d}-{head[:12]}.json"
+    json_path.write_text(json.dumps(record, indent=2, ensure_ascii=False) + "\n")
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(markdown(record, outcomes, idle.peak_rss_kib))
+    print(f"wrote {json_path} and {args.out}", file=sys.stderr)
+    return record
