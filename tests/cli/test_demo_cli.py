@@ -7,6 +7,7 @@ records what the command gave it, except where a real (refused) build is the poi
 from __future__ import annotations
 
 import json
+import sqlite3
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +17,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from typer.testing import CliRunner
 
 from saylau.cli import demo as demo_cli
+from saylau.cli.demo import demo_is_current, fresh_sqlite
 from saylau.cli.main import app
 from saylau.demo.summary import DemoSummary
 from saylau.services.context import Actor, execute
@@ -176,3 +178,18 @@ def test_law_showcase_is_still_there() -> None:
     result = runner.invoke(app, ["law", "showcase"])
     assert result.exit_code == 0
     assert "Mazhilis 2023, 69 list seats" in result.stdout
+
+
+def test_a_demo_built_by_an_earlier_schema_is_not_current(tmp_path: Path) -> None:
+    """``serve --demo`` rebuilds a demo whose tables or columns differ from this version's."""
+    path = tmp_path / "demo.sqlite3"
+    assert not demo_is_current(path)
+    engine = make_engine(f"sqlite:///{path}")
+    migrate(engine)
+    engine.dispose()
+    assert demo_is_current(path)
+    with sqlite3.connect(path) as connection:
+        connection.execute("DROP TABLE precinct_area")
+    assert not demo_is_current(path)
+    fresh = fresh_sqlite(path)
+    assert not path.exists() and fresh == f"sqlite:///{path}"

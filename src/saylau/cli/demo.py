@@ -19,12 +19,13 @@ from typing import Any
 
 import typer
 from platformdirs import user_data_dir
-from sqlalchemy import Engine, event
+from sqlalchemy import Engine, event, inspect
 from sqlalchemy.engine import make_url
 
 from saylau.demo.generator import build_demo
 from saylau.demo.summary import DemoSummary
 from saylau.storage.db import make_engine, migrate, session_factory
+from saylau.storage.models import Base
 
 DEFAULT_SCALE = 0.1
 """``make run``'s size: 1.2 million voters. Below ~0.25 the build costs the same, since every
@@ -40,7 +41,31 @@ def demo_path() -> Path:
     return folder / DEMO_FILE
 
 
-def _fresh_sqlite(path: Path) -> str:
+def demo_is_current(path: Path) -> bool:
+    """Whether the demo file at ``path`` has every table and column of this version's models.
+
+    Until the first release the schema's single migration is regenerated in place, so a demo built
+    by an earlier Saylau cannot be migrated forward: ``serve --demo`` rebuilds it instead.
+    """
+    if not path.exists():
+        return False
+    engine = make_engine(f"sqlite:///{path}")
+    try:
+        found = inspect(engine)
+        tables = set(found.get_table_names())
+        for table in Base.metadata.sorted_tables:
+            if table.name not in tables:
+                return False
+            columns = {column["name"] for column in found.get_columns(table.name)}
+            if not {column.name for column in table.columns} <= columns:
+                return False
+        return True
+    finally:
+        engine.dispose()
+
+
+def fresh_sqlite(path: Path) -> str:
+    """The URL of a new, empty SQLite database at ``path`` (any old file and journal removed)."""
     for suffix in ("", "-wal", "-shm", "-journal"):
         Path(f"{path}{suffix}").unlink(missing_ok=True)
     return f"sqlite:///{path}"
@@ -196,7 +221,7 @@ def register(app: typer.Typer) -> None:
         if not 0 < scale <= 1:
             typer.echo(f"error: --scale={scale}: must be greater than 0 and at most 1", err=True)
             raise typer.Exit(INVALID)
-        url = database or _fresh_sqlite(demo_path())
+        url = database or fresh_sqlite(demo_path())
         summary = build_into(url, scale=scale, seed=seed, quiet=quiet)
         shown = make_url(url).render_as_string(hide_password=True)
         document = {**summary.as_dict(), "database": shown}

@@ -40,12 +40,18 @@ def register(app: typer.Typer) -> None:
 
         sessions = None
         if demo:
-            from saylau.cli.demo import DEFAULT_SCALE, build_into, demo_path
+            from saylau.cli.demo import (
+                DEFAULT_SCALE,
+                build_into,
+                demo_is_current,
+                demo_path,
+                fresh_sqlite,
+            )
             from saylau.cli.demo_accounts import demo_sign_ins
 
             path = demo_path()
-            if not path.exists():
-                build_into(f"sqlite:///{path}", scale=DEFAULT_SCALE, seed=2023, quiet=False)
+            if not demo_is_current(path):  # missing, or built by an earlier schema
+                build_into(fresh_sqlite(path), scale=DEFAULT_SCALE, seed=2023, quiet=False)
             engine = make_engine(f"sqlite:///{path}")
             migrate(engine)
             sessions = session_factory(engine)
