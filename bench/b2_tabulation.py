@@ -25,6 +25,18 @@ from saylau.services.tabulation import tabulate_election
 from saylau.storage.db import make_engine, session_factory
 from saylau.storage.models import Contest, ContestResult, Election, Protocol, ProtocolVote
 
+TITLE = "B2 tabulation"
+NEEDS_DEMO = True
+WHY_MISSED = (
+    "Profiled (cProfile, scale 0.05): the SQL aggregations are a few per cent of the time; "
+    "the rest is per-contest Python — building each result's JSON document with the law's full "
+    "trace (`plain`, about a quarter), loading and JSON-decoding every stored result to see "
+    "whether it changed (about a sixth), loading the contests as ORM objects, and the law core "
+    "itself (under a tenth). What would reach 3× the floor: compare a stored digest of the inputs "
+    "instead of decoding every stored result, build the trace document only for contests whose "
+    "inputs changed, and re-tabulate only the contests a new protocol affects (B3)."
+)
+
 TARGET_SECONDS = 2.0
 TARGET_RATIO = 3.0
 

@@ -26,6 +26,10 @@ from saylau.law.bodies import ContestKind
 from saylau.storage.db import make_engine, session_factory
 from saylau.storage.models import Contest, Election
 
+TITLE = "B7 memory"
+NEEDS_DEMO = True
+WHY_MISSED = ""
+
 TARGET_MIB = 500.0
 REQUESTS_PER_PAGE = 3
 

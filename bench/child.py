@@ -16,27 +16,17 @@ from pathlib import Path
 from typing import Any
 
 from bench.model import Figure, Outcome
+from bench.registry import module
 
 Runner = Callable[[dict[str, Any]], tuple[list[Figure], list[str], dict[str, Any]]]
 
 
 def runner(name: str) -> Runner:
     """The ``run`` function of benchmark ``name`` (imported only in its own process)."""
-    if name == "B2":
-        from bench import b2_tabulation
-
-        return b2_tabulation.run
-    if name == "B6":
-        from bench import b6_law
-
-        return b6_law.run
-    if name == "B7":
-        from bench import b7_memory
-
-        return b7_memory.run
     if name == "idle":
         return lambda config: ([], [], {})
-    raise SystemExit(f"unknown benchmark {name!r}")
+    run: Runner = module(name).run
+    return run
 
 
 def peak_rss_kib() -> int:

@@ -29,11 +29,10 @@ from sqlalchemy.engine import make_url
 
 from bench.database import ensure_demo
 from bench.model import Outcome
+from bench.registry import BENCHMARKS, module
 from bench.report import markdown
 
 ROOT = Path(__file__).resolve().parent.parent
-BENCHMARKS = ("B2", "B6", "B7")
-NEEDS_DEMO = {"B2", "B7"}
 
 
 def commit() -> tuple[str, bool]:
@@ -158,7 +157,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         "seed": args.seed,
     }
     reused = None
-    if NEEDS_DEMO & set(args.chosen):
+    if any(module(name).NEEDS_DEMO for name in args.chosen):
         print(f"demo election at scale {args.scale:g} …", file=sys.stderr)
         config["url"], reused = ensure_demo(args.scale, head, args.database)
     outcomes = []

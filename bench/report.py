@@ -5,28 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 from bench.model import Figure, Outcome
+from bench.registry import BENCHMARKS, module
 
-TITLES = {
-    "B2": "B2 tabulation",
-    "B6": "B6 law core",
-    "B7": "B7 memory",
-}
 
-WHY_MISSED = {
-    "B2": "Profiled (cProfile, scale 0.05): the SQL aggregations are a few per cent of the time; "
-    "the rest is per-contest Python — building each result's JSON document with the law's full "
-    "trace (`plain`, about a quarter), loading and JSON-decoding every stored result to see "
-    "whether it changed (about a sixth), loading the contests as ORM objects, and the law core "
-    "itself (under a tenth). What would reach 3× the floor: compare a stored digest of the inputs "
-    "instead of decoding every stored result, build the trace document only for contests whose "
-    "inputs changed, and re-tabulate only the contests a new protocol affects (B3).",
-    "B6": "Profiled (cProfile): about 70 % of `allocate` is rendering the English explanation of "
-    "every trace step (`saylau.law.explain`, regular-expression substitution), the rest exact "
-    "`Fraction` arithmetic; votelib computes floats and keeps no trace. Rendering the "
-    "explanations lazily (only when a trace is shown or published) would give about 3×; beating "
-    "votelib tenfold would also need integer arithmetic for the quotas and remainders (exact, as "
-    "the law requires) instead of `Fraction` objects.",
-}
+def title(name: str) -> str:
+    """The report's heading of benchmark ``name``."""
+    return str(module(name).TITLE)
+
 
 NOT_YET = [
     (
@@ -106,7 +91,7 @@ def memory_figures(outcomes: list[Outcome], idle_kib: int | None) -> list[Figure
     floor = idle_kib / 1024 if idle_kib else None
     return [
         Figure(
-            name=f"peak resident memory of {TITLES.get(o.benchmark, o.benchmark)}",
+            name=f"peak resident memory of {title(o.benchmark)}",
             unit="MiB",
             value=o.peak_rss_kib / 1024,
             floor=floor,
@@ -153,21 +138,24 @@ def markdown(run: dict[str, Any], outcomes: list[Outcome], idle_kib: int | None)
             "targets hold for scale 1.",
             "",
         ]
-    for name in ("B2", "B6"):
-        out += [f"## {TITLES[name]}", ""]
+    for name in BENCHMARKS:
+        if name == "B7":
+            continue  # last, with every benchmark's memory
+        out += [f"## {title(name)}", ""]
         if name in by_name:
             o = by_name[name]
             out += table(o.figures)
             out += ["", "Checked in the run: " + "; ".join(o.checks) + "."]
-            if any(f.met is False for f in o.figures) and name in WHY_MISSED:
+            why = module(name).WHY_MISSED
+            if any(f.met is False for f in o.figures) and why:
                 out += [
                     "",
-                    "**Why the target is missed, and what would reach it.** " + WHY_MISSED[name],
+                    "**Why the target is missed, and what would reach it.** " + why,
                 ]
         else:
             out.append("Not run in this run (`--only`).")
         out.append("")
-    out += [f"## {TITLES['B7']}", ""]
+    out += [f"## {title('B7')}", ""]
     figures = list(by_name["B7"].figures) if "B7" in by_name else []
     figures += memory_figures([o for o in outcomes if o.benchmark != "B7"], idle_kib)
     if figures:
