@@ -19,25 +19,32 @@ concern when it fills the seats (para 5).
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 from fractions import Fraction
+from itertools import compress
 from math import floor
 from types import MappingProxyType
+from typing import TYPE_CHECKING
 
 from saylau.law.errors import LawInputError, require, require_non_negative
-from saylau.law.explain import Explanation, Value, decimal_text, settle
+from saylau.law.explain import Explanation, LazyText, Value, decimal_text, settle
 from saylau.law.lot import Lot
 from saylau.law.methods import (
     AwardReason,
+    Distribution,
     Method,
     PartyList,
     QuotientRow,
+    RemainderShares,
     SeatAward,
+    TieBreak,
     break_tie,
-    distribute,
+    droop_quota,
     hare_quota,
+    highest_averages,
+    remainder_shares,
 )
 from saylau.law.rules import ListRules, ThresholdBase
 
@@ -265,7 +272,7 @@ class OnePartyRule:
 
 
 @dataclass(frozen=True)
-class TraceStep:
+class TraceStep(LazyText):
     """One line of the result protocol's account of the allocation: its article, and what was
     done as a template with exact values (``text``: in English; see :mod:`saylau.law.explain`)."""
 
@@ -278,9 +285,19 @@ class TraceStep:
         settle(self)
 
 
+_ACCOUNT = frozenset({"tests", "quota", "rows", "awards", "one_party", "steps"})
+"""The fields of an :class:`Allocation` that explain it; written when first read."""
+
+
 @dataclass(frozen=True)
 class Allocation:
-    """The seats of every list and the full trace of how they were allocated."""
+    """The seats of every list and the full trace of how they were allocated.
+
+    The decisions (seats, status, any lot) are final when :func:`allocate` returns; the account
+    (``tests``, ``quota``, ``rows``, ``awards``, ``one_party``, ``steps``, with their exact
+    fractions) is written from those decisions when one of its fields is first read, so that
+    counting seats does not pay for a protocol nobody prints. Reading it gives the same trace.
+    """
 
     status: AllocationStatus
     seats: Mapping[str, int]
@@ -299,6 +316,21 @@ class Allocation:
     one_party: OnePartyRule | None
     steps: tuple[TraceStep, ...]
     article: str
+
+    if not TYPE_CHECKING:  # hidden from type checkers, which would accept any attribute name
+
+        def __getattr__(self, name: str) -> object:
+            # called only for a field of the account not written yet (not in the instance's dict)
+            state = self.__dict__
+            if name in _ACCOUNT:
+                pending = state.get("_account")
+                if pending is not None:
+                    common, write, args = pending
+                    state.update(common.account(write, args))
+                    state.pop("_account", None)
+                if name in state:
+                    return state[name]
+            raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
 
 
 def threshold_base(
@@ -330,10 +362,6 @@ def reaches_threshold(votes: int, base: int, threshold: Fraction) -> bool:
     admit lists nobody voted for.
     """
     return votes > 0 and votes * threshold.denominator >= threshold.numerator * base
-
-
-def _base_definition(base: ThresholdBase) -> str:
-    return BASE_DEFINITIONS[base]
 
 
 def _validate(
@@ -393,6 +421,53 @@ def _validate(
         require(lot_seed != "", "lot_seed", lot_seed, "a lot needs a non-empty seed (decision #9)")
 
 
+def _plainly_valid(
+    lists: Sequence[PartyList],
+    seats: int,
+    rules: ListRules,
+    against_all: int,
+    invalid: int | None,
+    lot_seed: str | None,
+) -> tuple[list[str], list[int]] | None:
+    """The parties and their votes if the input plainly needs none of :func:`_validate`'s
+    refusals, else ``None`` (then :func:`_validate` looks closer and names the field and the rule).
+    Never laxer than :func:`_validate`; one pass, as it runs on every allocation."""
+    if type(seats) is not int or seats < 1 or type(against_all) is not int or against_all < 0:
+        return None
+    if invalid is not None and (type(invalid) is not int or invalid < 0):
+        return None
+    t, factor = rules.threshold, rules.second_list_factor
+    if type(t) is not Fraction or not 0 <= t.numerator <= t.denominator:
+        return None
+    if type(factor) is not Fraction or factor.numerator < 0 or lot_seed == "":
+        return None
+    for count in (
+        rules.second_list_min_seats,
+        rules.second_list_min_votes,
+        rules.passing_list_min_seats,
+    ):
+        if type(count) is not int or count < 0:
+            return None
+    names: list[str] = []
+    votes: list[int] = []
+    for p in lists:
+        party, cast, registered = p.party, p.votes, p.registered
+        if (
+            type(cast) is not int
+            or cast < 0
+            or type(registered) is not int
+            or registered < 1
+            or type(party) is not str
+            or not party.strip()
+        ):
+            return None
+        names.append(party)
+        votes.append(cast)
+    if not names or len(set(names)) != len(names):
+        return None
+    return names, votes
+
+
 def allocate(
     lists: Sequence[PartyList],
     seats: int,
@@ -410,103 +485,180 @@ def allocate(
     registration order; without it such a case raises :class:`LawInputError` on ``lot_seed``.
     ``method`` other than ``HARE_LR`` is a counterfactual; it replaces only the distribution among
     two or more passing lists, the threshold and the one-party rule being statutory.
+
+    Every decision is taken here, in integers; the account (trace, quotients, awards) is written
+    from those decisions when first read (see :class:`Allocation`).
     """
-    _validate(lists, seats, rules, against_all, invalid, lot_seed)
-    art = rules.article
-    party_votes = sum(p.votes for p in lists)
-    base = threshold_base(party_votes, against_all, invalid, rules.threshold_base)
+    plain = _plainly_valid(lists, seats, rules, against_all, invalid, lot_seed)
+    if plain is None:
+        _validate(lists, seats, rules, against_all, invalid, lot_seed)
+        plain = [p.party for p in lists], [p.votes for p in lists]
+    names, votes = plain
+    base = threshold_base(sum(votes), against_all, invalid, rules.threshold_base)
+    # para 1, "5% and more", inclusive and exact: votes × d ≥ n × base (see reaches_threshold)
     t = rules.threshold
-    base_values: dict[str, Value] = {
-        "party_votes": party_votes,
-        "against_all": against_all,
-        "base": base,
-    }
-    if rules.threshold_base is ThresholdBase.TOOK_PART:
-        base_values["invalid"] = invalid or 0
-    needed = t.numerator * base
-    steps: list[TraceStep] = [
-        TraceStep(f"{art} para 1; decision #1", STEP_BASE[rules.threshold_base], base_values),
-        TraceStep(
-            f"{art} para 1; decision #1",
-            STEP_THRESHOLD,
-            {
-                "threshold": t,
-                "percent": t * 100,
-                "denominator": t.denominator,
-                "numerator": t.numerator,
-                "base": base,
-                "needed": needed,
-            },
-        ),
-    ]
-    passed = {p.party: reaches_threshold(p.votes, base, t) for p in lists}
-    passing = [p for p in lists if passed[p.party]]
-    for p in lists:
-        template = STEP_NO_VOTES if p.votes == 0 else STEP_FAILS
-        if passed[p.party]:
-            template = STEP_PASSES
-        steps.append(
-            TraceStep(
-                f"{art} para 1",
-                template,
-                {
-                    "party": p.party,
-                    "votes": p.votes,
-                    "denominator": t.denominator,
-                    "product": p.votes * t.denominator,
-                    "needed": needed,
-                },
-            )
+    d, needed = t.denominator, t.numerator * base
+    passed = [v > 0 and v * d >= needed for v in votes]
+    common = _Common(lists, names, votes, seats, rules, method, base, against_all, invalid, passed)
+    passing = list(compress(lists, passed))
+    if not passing:  # decision #2: the law is silent, nothing is allocated
+        return common.allocation(
+            AllocationStatus.NO_PARTY_PASSED, common.seats_of(()), _nothing_account, ()
         )
-    common = _Common(lists, seats, rules, method, base, steps)
-    if not passing:
-        steps.append(TraceStep("decision #2", STEP_NO_PARTY_PASSED))
-        return common.result(AllocationStatus.NO_PARTY_PASSED, {}, None, (), (), None, set())
     if len(passing) == 1 and rules.one_party_rule:
-        return _one_party(common, passing[0], passed, lot_seed)
+        return _one_party(common, passing[0], lot_seed)
     return _general(common, passing, lot_seed)
 
 
-@dataclass(frozen=True)
-class _Common:
-    lists: Sequence[PartyList]
-    seats: int
-    rules: ListRules
-    method: Method
-    base: int
-    steps: list[TraceStep]
+_Account = tuple[
+    Fraction | None,
+    tuple[QuotientRow, ...],
+    tuple[SeatAward, ...],
+    OnePartyRule | None,
+    list[TraceStep],
+    set[str],
+]
+"""What a path adds to the account: quota, rows, awards, one-party record, the steps after the
+threshold test, and the list admitted under para 2 (if any)."""
 
-    def result(
+
+class _Common:
+    """The input and threshold decisions every path shares, and the account they start with."""
+
+    __slots__ = (
+        "against_all",
+        "base",
+        "invalid",
+        "lists",
+        "method",
+        "names",
+        "passed",
+        "rules",
+        "seats",
+        "votes",
+    )
+
+    def __init__(
+        self,
+        lists: Sequence[PartyList],
+        names: list[str],
+        votes: list[int],
+        seats: int,
+        rules: ListRules,
+        method: Method,
+        base: int,
+        against_all: int,
+        invalid: int | None,
+        passed: list[bool],
+    ) -> None:
+        # a tuple: the account is written later, from the lists as they were given
+        self.lists, self.names, self.votes = tuple(lists), names, votes
+        self.seats, self.rules, self.method = seats, rules, method
+        self.base, self.against_all, self.invalid, self.passed = base, against_all, invalid, passed
+
+    def allocation(
         self,
         status: AllocationStatus,
-        won: Mapping[str, int],
-        quota: Fraction | None,
-        rows: tuple[QuotientRow, ...],
-        awards: tuple[SeatAward, ...],
-        one_party: OnePartyRule | None,
-        second: set[str],
+        seats: dict[str, int],
+        write: Callable[..., _Account],
+        args: tuple[object, ...],
     ) -> Allocation:
-        t = self.rules.threshold
-        tests = tuple(self._test(p, t, second) for p in self.lists)
-        return Allocation(
-            status=status,
-            seats=MappingProxyType({p.party: won.get(p.party, 0) for p in self.lists}),
-            total_seats=self.seats,
-            method=self.method,
-            base=self.base,
-            threshold_base=self.rules.threshold_base,
-            base_definition=_base_definition(self.rules.threshold_base),
-            threshold=t,
-            tests=tests,
-            quota=quota,
-            rows=rows,
-            awards=awards,
-            one_party=one_party,
-            steps=tuple(self.steps),
-            article=self.rules.article,
-        )
+        """The final decisions now (``seats``: every list's, in input order), the account
+        (``write(*args)``) when first read.
 
-    def _test(self, p: PartyList, t: Fraction, second: set[str]) -> ThresholdTest:
+        :class:`Allocation` is frozen; it is filled here without its ``__init__`` so that the
+        fields of the account stay unwritten until one is read (``Allocation.__getattr__``).
+        """
+        rules = self.rules
+        result = object.__new__(Allocation)
+        object.__setattr__(
+            result,
+            "__dict__",
+            {
+                "status": status,
+                "seats": MappingProxyType(seats),
+                "total_seats": self.seats,
+                "method": self.method,
+                "base": self.base,
+                "threshold_base": rules.threshold_base,
+                "base_definition": BASE_DEFINITIONS[rules.threshold_base],
+                "threshold": rules.threshold,
+                "article": rules.article,
+                "_account": (self, write, args),
+            },
+        )
+        return result
+
+    def seats_of(self, won: Iterable[tuple[str, int]]) -> dict[str, int]:
+        """Every list's seats in input order: ``won`` for the lists that got any, else 0."""
+        seats = dict.fromkeys(self.names, 0)
+        seats.update(won)
+        return seats
+
+    def account(
+        self, write: Callable[..., _Account], args: tuple[object, ...]
+    ) -> dict[str, object]:
+        """The fields of the account of an :class:`Allocation` (see :meth:`allocation`)."""
+        quota, rows, awards, one_party, steps, second = write(*args)
+        return {
+            "tests": tuple(self._test(p, second) for p in self.lists),
+            "quota": quota,
+            "rows": rows,
+            "awards": awards,
+            "one_party": one_party,
+            "steps": (*self._threshold_steps(), *steps),
+        }
+
+    def _threshold_steps(self) -> list[TraceStep]:
+        """Para 1 and decision #1: the base, the threshold, and every list's test."""
+        art, t, base = self.rules.article, self.rules.threshold, self.base
+        party_votes = sum(self.votes)
+        base_values: dict[str, Value] = {
+            "party_votes": party_votes,
+            "against_all": self.against_all,
+            "base": base,
+        }
+        if self.rules.threshold_base is ThresholdBase.TOOK_PART:
+            base_values["invalid"] = self.invalid or 0
+        needed = t.numerator * base
+        steps = [
+            TraceStep(
+                f"{art} para 1; decision #1", STEP_BASE[self.rules.threshold_base], base_values
+            ),
+            TraceStep(
+                f"{art} para 1; decision #1",
+                STEP_THRESHOLD,
+                {
+                    "threshold": t,
+                    "percent": t * 100,
+                    "denominator": t.denominator,
+                    "numerator": t.numerator,
+                    "base": base,
+                    "needed": needed,
+                },
+            ),
+        ]
+        for p, passed in zip(self.lists, self.passed, strict=True):
+            template = STEP_NO_VOTES if p.votes == 0 else STEP_FAILS
+            if passed:
+                template = STEP_PASSES
+            steps.append(
+                TraceStep(
+                    f"{art} para 1",
+                    template,
+                    {
+                        "party": p.party,
+                        "votes": p.votes,
+                        "denominator": t.denominator,
+                        "product": p.votes * t.denominator,
+                        "needed": needed,
+                    },
+                )
+            )
+        return steps
+
+    def _test(self, p: PartyList, second: set[str]) -> ThresholdTest:
+        t = self.rules.threshold
         art = f"{self.rules.article} para 1"
         share = Fraction(p.votes, self.base) if self.base else None
         if reaches_threshold(p.votes, self.base, t):
@@ -531,99 +683,183 @@ class _Common:
         )
 
 
+def _nothing_account() -> _Account:
+    """No list reached the threshold (decision #2)."""
+    return None, (), (), None, [TraceStep("decision #2", STEP_NO_PARTY_PASSED)], set()
+
+
 def _general(common: _Common, passing: Sequence[PartyList], lot_seed: str | None) -> Allocation:
     """Two or more lists passed (or one, with the one-party rule switched off): paras 1, 3–4."""
-    art, method, steps = common.rules.article, common.method, common.steps
-    total = sum(p.votes for p in passing)
-    if method.statutory:
-        award_article = f"{art} para 4"
-    else:
-        award_article = f"counterfactual {method.value}; ties as in {art} para 4"
-        steps.append(
-            TraceStep(
-                "counterfactual",
-                STEP_COUNTERFACTUAL,
-                {"method": method.value, "lists": len(passing)},
+    art, method, seats = common.rules.article, common.method, common.seats
+    total = sum(compress(common.votes, common.passed))
+    if method is Method.HARE_LR:
+        # the statute: Hare quota = total / seats (para 1), kept as the pair (total, seats) since
+        # the exact comparisons of the remainders need no Fraction (see remainder_shares)
+        shares = remainder_shares(
+            passing, seats, total, seats, method=method, lot_seed=lot_seed, article=f"{art} para 4"
+        )
+        if len(passing) == len(common.names):
+            won = dict(zip(common.names, shares.won, strict=True))
+        else:
+            won = common.seats_of(
+                zip(compress(common.names, common.passed), shares.won, strict=True)
             )
+        args = (common, total, shares)
+        return common.allocation(AllocationStatus.ALLOCATED, won, _remainder_account, args)
+    award_article = f"counterfactual {method.value}; ties as in {art} para 4"
+    if method.is_divisor_method:
+        d = highest_averages(
+            passing, seats, method=method, lot_seed=lot_seed, article=award_article
         )
-    d = distribute(passing, common.seats, method, lot_seed=lot_seed, article=award_article)
-    if d.quota is not None:
-        template, where = (
-            (STEP_HARE_QUOTA, art + " para 1")
-            if method.statutory
-            else (STEP_DROOP_QUOTA, "counterfactual")
+        divisor_args: tuple[object, ...] = (common, len(passing), d)
+        return common.allocation(
+            AllocationStatus.ALLOCATED,
+            common.seats_of(d.seats.items()),
+            _divisor_account,
+            divisor_args,
         )
-        steps.append(
-            TraceStep(where, template, {"votes": total, "seats": common.seats, "quota": d.quota})
-        )
-        for r in d.rows:
-            steps.append(
-                TraceStep(
-                    f"{art} para 3",
-                    STEP_QUOTIENT,
-                    {
-                        "party": r.party,
-                        "votes": r.votes,
-                        "quotient": r.quotient,
-                        "whole": r.quota_seats,
-                        "remainder": r.remainder,
-                    },
-                )
-            )
-    for a in d.awards:
-        steps.append(_award_step(a, method.is_divisor_method))
-    return common.result(
-        AllocationStatus.ALLOCATED, d.seats, d.quota, d.rows, d.awards, None, set()
+    droop = droop_quota(total, seats)
+    shares = remainder_shares(
+        passing,
+        seats,
+        droop.numerator,
+        droop.denominator,
+        method=method,
+        lot_seed=lot_seed,
+        article=award_article,
     )
+    won = common.seats_of(zip(compress(common.names, common.passed), shares.won, strict=True))
+    args = (common, total, shares)
+    return common.allocation(AllocationStatus.ALLOCATED, won, _remainder_account, args)
 
 
-def _one_party(
-    common: _Common, first: PartyList, passed: Mapping[str, bool], lot_seed: str | None
-) -> Allocation:
-    """Only one list passed: art. 111-1 paras 2–4 (art. 97-1 paras 2–4 for the Mazhilis)."""
-    rules, seats, steps = common.rules, common.seats, common.steps
-    art = rules.article
-    if not common.method.statutory:
+def _counterfactual_steps(common: _Common, lists: int) -> list[TraceStep]:
+    if common.method.statutory:
+        return []
+    values: dict[str, Value] = {"method": common.method.value, "lists": lists}
+    return [TraceStep("counterfactual", STEP_COUNTERFACTUAL, values)]
+
+
+def _remainder_account(common: _Common, total: int, shares: RemainderShares) -> _Account:
+    """The account of a largest-remainder distribution: quota, quotients, remainder seats."""
+    art, method = common.rules.article, common.method
+    d = shares.distribution()
+    quota = Fraction(shares.qnum, shares.qden)
+    steps = _counterfactual_steps(common, len(shares.lists))
+    template, where = (
+        (STEP_HARE_QUOTA, art + " para 1")
+        if method.statutory
+        else (STEP_DROOP_QUOTA, "counterfactual")
+    )
+    steps.append(
+        TraceStep(where, template, {"votes": total, "seats": common.seats, "quota": quota})
+    )
+    for r in d.rows:
         steps.append(
             TraceStep(
-                "counterfactual", STEP_ONE_PARTY_COUNTERFACTUAL, {"method": common.method.value}
+                f"{art} para 3",
+                STEP_QUOTIENT,
+                {
+                    "party": r.party,
+                    "votes": r.votes,
+                    "quotient": r.quotient,
+                    "whole": r.quota_seats,
+                    "remainder": r.remainder,
+                },
             )
         )
+    steps.extend(_award_step(a, False) for a in d.awards)
+    return quota, d.rows, d.awards, None, steps, set()
+
+
+def _divisor_account(common: _Common, lists: int, d: Distribution) -> _Account:
+    """The account of a divisor method (counterfactual): every seat by highest average."""
+    steps = _counterfactual_steps(common, lists)
+    steps.extend(_award_step(a, True) for a in d.awards)
+    return None, (), d.awards, None, steps, set()
+
+
+def _one_party(common: _Common, first: PartyList, lot_seed: str | None) -> Allocation:
+    """Only one list passed: art. 111-1 paras 2–4 (art. 97-1 paras 2–4 for the Mazhilis)."""
+    rules, seats = common.rules, common.seats
     candidates = [
-        p for p in common.lists if not passed[p.party] and p.votes >= rules.second_list_min_votes
+        p
+        for p, passed in zip(common.lists, common.passed, strict=True)
+        if not passed and p.votes >= rules.second_list_min_votes
     ]
-    lot: Lot | None = None
     if not candidates:
-        return _one_party_alone(common, first)
+        alone = common.seats_of(((first.party, seats),))
+        return common.allocation(AllocationStatus.ALLOCATED, alone, _alone_account, (common, first))
+    # para 2: the next list by votes; equal votes → registered earlier, then lot (decisions #4, #9)
     most = max(p.votes for p in candidates)
     tied = [p for p in candidates if p.votes == most]
-    if len(tied) == 1:
-        second = tied[0]
+    tie = (
+        None
+        if len(tied) == 1
+        else break_tie(tied, 1, "one-party rule: next list by votes", lot_seed)
+    )
+    second = tied[0] if tie is None else tie.winners[0]
+    # para 3: floor(votes / quota × factor), quota = (passing + second votes) / seats, in integers
+    factor = rules.second_list_factor
+    floor_seats = (second.votes * seats * factor.numerator) // (
+        (first.votes + second.votes) * factor.denominator
+    )
+    second_seats = min(
+        max(rules.second_list_min_seats, floor_seats),
+        max(0, seats - rules.passing_list_min_seats),  # law silent: passing_list_min_seats
+    )
+    # para 4: every other seat to the passing list
+    won = common.seats_of(((first.party, seats - second_seats), (second.party, second_seats)))
+    args = (common, first, second, tie, floor_seats, second_seats)
+    return common.allocation(AllocationStatus.ALLOCATED, won, _one_party_account, args)
+
+
+def _one_party_counterfactual(common: _Common) -> list[TraceStep]:
+    if common.method.statutory:
+        return []
+    values: dict[str, Value] = {"method": common.method.value}
+    return [TraceStep("counterfactual", STEP_ONE_PARTY_COUNTERFACTUAL, values)]
+
+
+def _one_party_account(
+    common: _Common,
+    first: PartyList,
+    second: PartyList,
+    tie: TieBreak | None,
+    floor_seats: int,
+    second_seats: int,
+) -> _Account:
+    """The account of paras 2–4 with the exact quota and quotients."""
+    rules, seats = common.rules, common.seats
+    art = rules.article
+    steps = _one_party_counterfactual(common)
+    lot = tie.lot if tie is not None else None
+    if tie is None:
         why = Explanation(SECOND_BY_VOTES)
-        step = TraceStep(
-            f"{art} para 2", STEP_SECOND_ADMITTED, {"passing": first.party, "second": second.party}
+        steps.append(
+            TraceStep(
+                f"{art} para 2",
+                STEP_SECOND_ADMITTED,
+                {"passing": first.party, "second": second.party},
+            )
         )
     else:
-        tb = break_tie(tied, 1, "one-party rule: next list by votes", lot_seed)
-        second, lot = tb.winners[0], tb.lot
         why = Explanation(
-            SECOND_BY_LOT if lot else SECOND_BY_REGISTRATION, {"tied_with": tb.losers}
+            SECOND_BY_LOT if lot else SECOND_BY_REGISTRATION, {"tied_with": tie.losers}
         )
-        step = TraceStep(
-            f"{art} para 2",
-            STEP_SECOND_BY_LOT if lot else STEP_SECOND_BY_REGISTRATION,
-            {"passing": first.party, "second": second.party, "tied_with": tb.losers},
+        steps.append(
+            TraceStep(
+                f"{art} para 2",
+                STEP_SECOND_BY_LOT if lot else STEP_SECOND_BY_REGISTRATION,
+                {"passing": first.party, "second": second.party, "tied_with": tie.losers},
+            )
         )
-    steps.append(step)
     quota = hare_quota(first.votes + second.votes, seats)
     q1 = Fraction(first.votes) / quota
     q2 = Fraction(second.votes) / quota
     scaled = q2 * rules.second_list_factor
-    floor_seats = floor(scaled)
-    second_seats = max(rules.second_list_min_seats, floor_seats)
-    cap = max(0, seats - rules.passing_list_min_seats)
-    capped = second_seats > cap
-    second_seats = min(second_seats, cap)
+    minimum = max(rules.second_list_min_seats, floor_seats)
+    capped = minimum > second_seats
     first_seats = seats - second_seats
     steps.append(
         TraceStep(
@@ -644,7 +880,7 @@ def _one_party(
         "scaled": scaled,
         "floor": floor_seats,
         "minimum": rules.second_list_min_seats,
-        "seats": max(rules.second_list_min_seats, floor_seats),
+        "seats": minimum,
     }
     if capped:
         second_values.update(
@@ -700,18 +936,16 @@ def _one_party(
         article=f"{art} paras 2–4",
         second_explanation=why,
     )
-    won = {first.party: first_seats, second.party: second_seats}
-    return common.result(
-        AllocationStatus.ALLOCATED, won, quota, rows, awards, record, {second.party}
-    )
+    return quota, rows, awards, record, steps, {second.party}
 
 
-def _one_party_alone(common: _Common, first: PartyList) -> Allocation:
+def _alone_account(common: _Common, first: PartyList) -> _Account:
     """One list passed and no other list is admissible: it takes every seat (law silent)."""
     rules, seats = common.rules, common.seats
     art = rules.article
     quota = hare_quota(first.votes, seats)
-    common.steps.append(
+    steps = _one_party_counterfactual(common)
+    steps.append(
         TraceStep(
             f"{art} para 2; second_list_min_votes",
             STEP_ALONE,
@@ -737,9 +971,7 @@ def _one_party_alone(common: _Common, first: PartyList) -> Allocation:
         second_explanation=why,
     )
     row = QuotientRow(first.party, first.votes, Fraction(seats), seats, Fraction(0), seats)
-    return common.result(
-        AllocationStatus.ALLOCATED, {first.party: seats}, quota, (row,), (), record, set()
-    )
+    return quota, (row,), (), record, steps, set()
 
 
 def _award_step(a: SeatAward, divisor_method: bool) -> TraceStep:

@@ -5,7 +5,8 @@ outcome under art. 9 and art. 109-1, …). It says so in English, but a result p
 Kazakh and Russian too, so an explanation is kept as data: ``template`` is an English sentence
 with placeholders ``{name}`` (the value as it is) or ``{name:.N}`` (a number rounded half away
 from zero to N decimals, for people, never for decisions), and ``values`` holds the exact values
-(``int``, :class:`~fractions.Fraction`, names, lists of names). ``text`` is the English sentence.
+(``int``, :class:`~fractions.Fraction`, names, lists of names). ``text`` is the English sentence,
+rendered when it is first read (an allocation keeps dozens of steps that nobody may print).
 An interface translates the template (the msgid of its catalogue) and formats the values for its
 reader's language; the law core depends on nothing to do so.
 
@@ -20,14 +21,14 @@ import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from fractions import Fraction
-from math import floor
 from types import MappingProxyType
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 __all__ = [
     "PLACEHOLDER",
     "Explained",
     "Explanation",
+    "LazyText",
     "Value",
     "decimal_text",
     "english",
@@ -43,14 +44,16 @@ PLACEHOLDER = re.compile(r"\{(\w+)(?::\.(\d+))?\}")
 """``{name}`` or ``{name:.N}`` (N decimals)."""
 
 
-def decimal_text(value: Fraction, places: int = 6) -> str:
-    """``value`` rounded half away from zero to ``places`` decimals: for people, never decisions."""
+def decimal_text(value: Fraction | int, places: int = 6) -> str:
+    """``value`` rounded half away from zero to ``places`` decimals: for people, never decisions.
+
+    In integers: |n| × 10^places / d, its remainder compared with half of d."""
+    n, d = value.numerator, value.denominator
     scale = 10**places
-    scaled = abs(value) * scale
-    whole = floor(scaled)
-    if scaled - whole >= Fraction(1, 2):
+    whole, rest = divmod(abs(n) * scale, d)
+    if 2 * rest >= d:
         whole += 1
-    sign = "-" if value < 0 and whole else ""
+    sign = "-" if n < 0 and whole else ""
     if places == 0:
         return f"{sign}{whole}"
     return f"{sign}{whole // scale}.{whole % scale:0{places}d}"
@@ -62,29 +65,67 @@ def placeholders(template: str) -> tuple[str, ...]:
     return tuple(sorted(m.group(0) for m in PLACEHOLDER.finditer(template)))
 
 
+@dataclass(frozen=True)
+class _Parsed:
+    """A template cut once into its placeholders and a positional format string, so filling it
+    needs no regular expression."""
+
+    fields: tuple[tuple[str, int | None], ...]
+    """(name, places) of each placeholder, in order."""
+    form: str
+    """The template with each placeholder as ``{}`` and other braces doubled (for str.format)."""
+    names: frozenset[str]
+
+
+_PARSED: dict[str, _Parsed] = {}
+_PARSED_LIMIT = 4096
+"""Templates are few (the law core's constants and their translations); the bound only guards
+against a caller filling ever-new strings."""
+
+
+def _parsed(template: str) -> _Parsed:
+    found = _PARSED.get(template)
+    if found is None:
+        fields: list[tuple[str, int | None]] = []
+        form: list[str] = []
+        at = 0
+        for m in PLACEHOLDER.finditer(template):
+            places = m.group(2)
+            fields.append((m.group(1), None if places is None else int(places)))
+            form.append(template[at : m.start()].replace("{", "{{").replace("}", "}}") + "{}")
+            at = m.end()
+        form.append(template[at:].replace("{", "{{").replace("}", "}}"))
+        found = _Parsed(tuple(fields), "".join(form), frozenset(name for name, _ in fields))
+        if len(_PARSED) < _PARSED_LIMIT:
+            _PARSED[template] = found
+    return found
+
+
 def fill(
     template: str, values: Mapping[str, object], show: Callable[[object, int | None], str]
 ) -> str:
     """``template`` with each placeholder replaced by ``show(value, places)``.
 
     ``places`` is N for ``{name:.N}`` and ``None`` for ``{name}``; an interface passes its own
-    ``show`` to format numbers for its language.
+    ``show`` to format numbers for its language. A value missing for a placeholder raises
+    :class:`KeyError`.
     """
-
-    def one(match: re.Match[str]) -> str:
-        places = match.group(2)
-        return show(values[match.group(1)], None if places is None else int(places))
-
-    return PLACEHOLDER.sub(one, template)
+    parsed = _parsed(template)
+    return parsed.form.format(*[show(values[name], places) for name, places in parsed.fields])
 
 
 def _english_value(value: object, places: int | None) -> str:
+    if isinstance(value, str):
+        return value
     if isinstance(value, tuple):
         return ", ".join(str(v) for v in value)
-    if places is not None and isinstance(value, (int, Fraction)):
-        return decimal_text(Fraction(value), places)
-    if isinstance(value, Fraction):
-        return f"{value.numerator}/{value.denominator}"
+    if isinstance(value, int):
+        return str(value) if places is None else decimal_text(value, places)
+    # ``type(...) is`` first: ``isinstance(x, Fraction)`` is a slow abstract-base-class check
+    if type(value) is Fraction or isinstance(value, Fraction):
+        if places is None:
+            return f"{value.numerator}/{value.denominator}"
+        return decimal_text(value, places)
     return str(value)
 
 
@@ -93,8 +134,27 @@ def english(template: str, values: Mapping[str, object]) -> str:
     return fill(template, values, _english_value)
 
 
+class LazyText:
+    """Mixin for a frozen explanation-like dataclass: its ``text`` field is rendered in English
+    on first reading and kept (reading it twice renders once)."""
+
+    __slots__ = ()
+
+    if not TYPE_CHECKING:  # hidden from type checkers, which would accept any attribute name
+
+        def __getattr__(self, name: str) -> str:
+            # called only while ``text`` is not rendered yet (not in the instance's dict)
+            if name != "text":
+                raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
+            text = english(
+                object.__getattribute__(self, "template"), object.__getattribute__(self, "values")
+            )
+            object.__setattr__(self, "text", text)
+            return text
+
+
 @dataclass(frozen=True)
-class Explanation:
+class Explanation(LazyText):
     """Why the law decided as it did, as a template and exact values (``text``: in English)."""
 
     template: str
@@ -116,11 +176,12 @@ class Explained(Protocol):
 
 
 def settle(explained: Explained) -> None:
-    """Freeze the ``values`` of a frozen explanation-like dataclass and set its English ``text``
-    (for :class:`Explanation` and records shaped like it, such as an allocation trace step)."""
+    """Check that every placeholder of a frozen explanation-like dataclass has its value, and
+    freeze the ``values`` (for :class:`Explanation` and records shaped like it, such as an
+    allocation trace step). The English ``text`` is left to :class:`LazyText`."""
     template, values = explained.template, explained.values
-    missing = {m.group(1) for m in PLACEHOLDER.finditer(template)} - set(values)
-    if missing:
+    names = _parsed(template).names
+    if not names.issubset(values):
+        missing = names.difference(values)
         raise ValueError(f"explanation {template!r} lacks values for {sorted(missing)}")
     object.__setattr__(explained, "values", MappingProxyType(dict(values)))
-    object.__setattr__(explained, "text", english(template, values))

@@ -5,7 +5,9 @@ The statute's method is the Hare quota with largest remainders (CL art. 111-1 pa
 counterfactual analysis only; they are not the law. Which lists are admitted (threshold, one-party
 rule) is decided in :mod:`saylau.law.allocation`; this module only shares seats among them.
 
-All comparisons are exact (:class:`~fractions.Fraction`). A tie on the deciding value (equal
+All comparisons are exact: largest remainders are compared as integers over the quota's common
+numerator (votes × quota denominator = whole × quota numerator + remainder), and
+:class:`~fractions.Fraction` objects are built only for the account of the result. A tie on the deciding value (equal
 remainders, equal averages) that decides a seat goes to the list registered earlier (art. 111-1
 para 4, applied to every method alike), and among lists registered at the same time to an auditable
 lot (decisions #4, #9). A tie that does not decide a seat draws no lot.
@@ -17,7 +19,6 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from fractions import Fraction
-from math import floor
 from types import MappingProxyType
 
 from saylau.law.errors import LawInputError
@@ -195,6 +196,140 @@ def _fraction_text(value: Fraction) -> str:
     return f"{value.numerator}/{value.denominator}"
 
 
+class RemainderShares:
+    """Whole quotas and remainder seats decided in integers; the exact fractions are built only
+    when :meth:`distribution` is asked for (the account of the result, art. 111-1 paras 3–4).
+
+    With quota = ``qnum / qden``, list i's quotient is votes_i × qden / qnum: its whole quotas are
+    ``wholes[i]`` = (votes_i × qden) // qnum and its remainder is ``rems[i]`` / qnum, so remainders
+    share one denominator and compare exactly as integers. ``won[i]`` is its seats.
+    """
+
+    __slots__ = ("_gifts", "article", "lists", "method", "qden", "qnum", "rems", "wholes", "won")
+
+    def __init__(
+        self,
+        lists: Sequence[PartyList],
+        qnum: int,
+        qden: int,
+        method: Method,
+        article: str,
+        wholes: Sequence[int],
+        rems: Sequence[int],
+        won: Sequence[int],
+        gifts: list[_Gift] | None,
+    ) -> None:
+        self.lists, self.qnum, self.qden = lists, qnum, qden
+        self.method, self.article = method, article
+        self.wholes, self.rems, self.won, self._gifts = wholes, rems, won, gifts
+
+    @property
+    def gifts(self) -> list[_Gift]:
+        """The remainder seats in the order given: (list index, reason, tied with, lot).
+
+        ``None`` was stored when no equal remainder straddled the cut: every list with more seats
+        than whole quotas then won one by its remainder, and they are listed by largest
+        remainder, earlier registration, name (the order :func:`remainder_shares` gives them)."""
+        if self._gifts is None:
+            lists, rems = self.lists, self.rems
+            winners = [
+                i for i, (w, n) in enumerate(zip(self.wholes, self.won, strict=True)) if n > w
+            ]
+            winners.sort(key=lambda i: (-rems[i], lists[i].registered, lists[i].party))
+            self._gifts = [(i, AwardReason.LARGEST_REMAINDER, (), None) for i in winners]
+        return self._gifts
+
+    def distribution(self) -> Distribution:
+        """The seats with their exact quotients, remainders and awards."""
+        qnum, qden = self.qnum, self.qden
+        remainders = [Fraction(r, qnum) for r in self.rems]
+        rows = tuple(
+            QuotientRow(p.party, p.votes, Fraction(p.votes * qden, qnum), w, rem, n)
+            for p, w, rem, n in zip(self.lists, self.wholes, remainders, self.won, strict=True)
+        )
+        awards = tuple(
+            SeatAward(k, self.lists[i].party, reason, remainders[i], tied_with, lot, self.article)
+            for k, (i, reason, tied_with, lot) in enumerate(self.gifts, start=1)
+        )
+        return Distribution(
+            method=self.method,
+            seats=MappingProxyType({r.party: r.seats for r in rows}),
+            quota=Fraction(qnum, qden),
+            rows=rows,
+            awards=awards,
+        )
+
+
+_Gift = tuple[int, AwardReason, tuple[str, ...], Lot | None]
+
+
+def remainder_shares(
+    lists: Sequence[PartyList],
+    seats: int,
+    qnum: int,
+    qden: int,
+    *,
+    method: Method,
+    lot_seed: str | None,
+    article: str,
+) -> RemainderShares:
+    """Whole quotas first, then one seat each to the largest remainders (art. 111-1 paras 3–4),
+    for the quota ``qnum / qden`` (> 0, not necessarily in lowest terms), all in integers.
+
+    With the Hare quota at most len(lists) − 1 seats remain, since the exact quotients sum to the
+    seats. With the Droop quota and very few votes more seats than lists may remain: every list then
+    gets one seat per full round before the remainders decide the rest (no statute covers this
+    counterfactual; documented so the seats always add up). Equal remainders at the cut go to the
+    list registered earlier, then by lot (:func:`break_tie`).
+    """
+    wholes: list[int] = []
+    rems: list[int] = []
+    for p in lists:
+        whole, rem = divmod(p.votes * qden, qnum)
+        wholes.append(whole)
+        rems.append(rem)
+    left = seats - sum(wholes)
+    n = len(lists)
+    if left <= 0:
+        return RemainderShares(lists, qnum, qden, method, article, wholes, rems, wholes, [])
+    if left < n:
+        ranked = sorted(rems, reverse=True)
+        cut = ranked[left - 1]
+        if ranked[left] != cut:  # no equal remainder straddles the cut: the `left` largest win
+            won = [w + 1 if r >= cut else w for w, r in zip(wholes, rems, strict=True)]
+            return RemainderShares(lists, qnum, qden, method, article, wholes, rems, won, None)
+    # rounds of one seat each (Droop, very few votes), or equal remainders at the cut
+    won = list(wholes)
+    gifts: list[_Gift] = []
+    order = sorted(range(n), key=lambda i: (-rems[i], lists[i].registered, lists[i].party))
+    while left >= n:
+        for i in order:
+            won[i] += 1
+            gifts.append((i, AwardReason.EVERY_LIST, (), None))
+        left -= n
+    if left > 0:
+        cut = rems[order[left - 1]]
+        above = [i for i in order if rems[i] > cut]
+        tied = [i for i in order if rems[i] == cut]
+        for i in above:
+            won[i] += 1
+            gifts.append((i, AwardReason.LARGEST_REMAINDER, (), None))
+        places = left - len(above)
+        if places == len(tied):
+            for i in tied:
+                won[i] += 1
+                gifts.append((i, AwardReason.LARGEST_REMAINDER, (), None))
+        else:
+            equal = _fraction_text(Fraction(cut, qnum))
+            purpose = f"{method.value}: remainder seats, equal remainder {equal}"
+            outcome = break_tie([lists[i] for i in tied], places, purpose, lot_seed)
+            index = {lists[i].party: i for i in tied}
+            for p, reason in zip(outcome.winners, outcome.reasons, strict=True):
+                won[index[p.party]] += 1
+                gifts.append((index[p.party], reason, outcome.losers, outcome.lot))
+    return RemainderShares(lists, qnum, qden, method, article, wholes, rems, won, gifts)
+
+
 def largest_remainder(
     lists: Sequence[PartyList],
     seats: int,
@@ -204,62 +339,18 @@ def largest_remainder(
     lot_seed: str | None,
     article: str,
 ) -> Distribution:
-    """Whole quotas first, then one seat each to the largest remainders (art. 111-1 paras 3–4).
-
-    With the Hare quota at most len(lists) − 1 seats remain, since the exact quotients sum to the
-    seats. With the Droop quota and very few votes more seats than lists may remain: every list then
-    gets one seat per full round before the remainders decide the rest (no statute covers this
-    counterfactual; documented so the seats always add up).
-    """
-    rows: list[QuotientRow] = []
-    extra = {p.party: 0 for p in lists}
-    for p in lists:
-        quotient = Fraction(p.votes) / quota
-        whole = floor(quotient)
-        rows.append(QuotientRow(p.party, p.votes, quotient, whole, quotient - whole, whole))
-    left = seats - sum(r.quota_seats for r in rows)
-    remainder = {r.party: r.remainder for r in rows}
-    awards: list[SeatAward] = []
-
-    def give(party: str, reason: AwardReason, tied_with: tuple[str, ...], lot: Lot | None) -> None:
-        extra[party] += 1
-        awards.append(
-            SeatAward(len(awards) + 1, party, reason, remainder[party], tied_with, lot, article)
-        )
-
-    by_remainder = sorted(lists, key=lambda p: (-remainder[p.party], p.registered, p.party))
-    while left >= len(lists):
-        for p in by_remainder:
-            give(p.party, AwardReason.EVERY_LIST, (), None)
-        left -= len(lists)
-    if left > 0:
-        cut = remainder[by_remainder[left - 1].party]
-        above = [p for p in by_remainder if remainder[p.party] > cut]
-        tied = [p for p in by_remainder if remainder[p.party] == cut]
-        for p in above:
-            give(p.party, AwardReason.LARGEST_REMAINDER, (), None)
-        places = left - len(above)
-        if places == len(tied):
-            for p in tied:
-                give(p.party, AwardReason.LARGEST_REMAINDER, (), None)
-        else:
-            purpose = f"{method.value}: remainder seats, equal remainder {_fraction_text(cut)}"
-            outcome = break_tie(tied, places, purpose, lot_seed)
-            for p, reason in zip(outcome.winners, outcome.reasons, strict=True):
-                give(p.party, reason, outcome.losers, outcome.lot)
-    final = tuple(
-        QuotientRow(
-            r.party, r.votes, r.quotient, r.quota_seats, r.remainder, r.quota_seats + extra[r.party]
-        )
-        for r in rows
-    )
-    return Distribution(
+    """Whole quotas first, then one seat each to the largest remainders (art. 111-1 paras 3–4);
+    see :func:`remainder_shares`."""
+    shares = remainder_shares(
+        lists,
+        seats,
+        quota.numerator,
+        quota.denominator,
         method=method,
-        seats=MappingProxyType({r.party: r.seats for r in final}),
-        quota=quota,
-        rows=final,
-        awards=tuple(awards),
+        lot_seed=lot_seed,
+        article=article,
     )
+    return shares.distribution()
 
 
 def highest_averages(
