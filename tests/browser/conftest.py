@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+import pyotp
 import pytest
 import uvicorn
 from axe_playwright_python.sync_playwright import Axe  # type: ignore[import-untyped]
@@ -36,6 +37,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from saylau.storage.db import make_engine, migrate, session_factory
 from saylau.web.app import create_app
 from tests.browser.world import PASSWORD, BrowserWorld, build_browser_world
+from tests.conftest import ShiftedClock, totp_secret
 from tests.services.nomination_world import NOMINATING
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -77,6 +79,7 @@ class Server:
     world: BrowserWorld
     clock: Clock
     factory: sessionmaker[Session]
+    auth_clock: ShiftedClock = field(default_factory=ShiftedClock)
 
 
 def _free_port() -> int:
@@ -117,9 +120,11 @@ def server(chromium: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[
     factory = session_factory(engine)
     world = build_browser_world(factory)
     clock = Clock(NOMINATING)
+    auth_clock = ShiftedClock()
+    app = create_app(factory, secret="browser-tests", clock=clock, auth_clock=auth_clock)
     try:
-        with serve(create_app(factory, secret="browser-tests", clock=clock)) as url:
-            yield Server(url, world, clock, factory)
+        with serve(app) as url:
+            yield Server(url, world, clock, factory, auth_clock)
     finally:
         engine.dispose()
 
@@ -160,6 +165,23 @@ class Visit:
         self.page.fill("#username", username)
         self.page.fill("#password", password)
         self.page.press("#password", "Enter")
+        self.page.wait_for_load_state()
+        self.second_factor(username)
+
+    def second_factor(self, username: str) -> None:
+        """A commission account's one-time code: set up the authenticator from the key the page
+        shows at the first sign-in, else the code of the authenticator set up before."""
+        path = urlsplit(self.page.url).path
+        if path == "/account/totp":
+            secret = self.page.get_attribute("#totp-secret", "data-secret")
+            assert secret
+        elif path == "/login/code":
+            secret = totp_secret(self.server.factory, username)
+        else:
+            return
+        code = pyotp.TOTP(secret).at(self.server.auth_clock.next_step())
+        self.page.fill("#code", code)
+        self.page.press("#code", "Enter")
         self.page.wait_for_load_state()
 
     def language(self, code: str) -> None:

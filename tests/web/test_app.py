@@ -13,6 +13,7 @@ from saylau.services.context import Actor, execute
 from saylau.services.users import set_password
 from saylau.storage.models import AuditEvent
 from saylau.web.app import create_app
+from tests.conftest import api_sign_in, second_factor
 from tests.world import World, build_world
 
 
@@ -41,9 +42,7 @@ def test_login_csrf_and_tokens(
     client, world = world_app
     bad = client.post("/api/auth/login", json={"username": "oblast_admin", "password": "nope"})
     assert bad.status_code == 403 and bad.json()["code"] == "bad_credentials"
-    ok = client.post(
-        "/api/auth/login", json={"username": "oblast_admin", "password": "correct horse 7"}
-    )
+    ok = api_sign_in(client, "oblast_admin", "correct horse 7")  # with its authenticator set up
     assert ok.status_code == 200
     me = ok.json()
     assert me["role"] == "tec_admin" and me["commission_id"] == world.commissions["tec_oblast"]
@@ -100,6 +99,7 @@ def test_sign_in_page_with_csrf_and_language_switch(world_app: tuple[TestClient,
         data={"username": "oblast_admin", "password": "correct horse 7", "csrf_token": token},
         follow_redirects=False,
     )
+    signed = second_factor(client, "oblast_admin", signed)
     assert signed.status_code == 303 and signed.headers["location"] == "/dashboard"
     # Signing in starts a new session (no fixation): the old form token no longer works.
     stale = client.post("/language", data={"lang": "ru", "csrf_token": token})

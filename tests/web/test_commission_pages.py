@@ -21,6 +21,7 @@ from saylau.services.tabulation import tabulate_election
 from saylau.services.users import set_password
 from saylau.storage.models import Nomination, Protocol
 from saylau.web.app import create_app
+from tests.conftest import second_factor
 from tests.services import nomination_world
 from tests.services.count_world import CountWorld, double_entry, figures, run, setup, typist
 
@@ -38,6 +39,7 @@ def sign_in(app: object, username: str, language: str = "en") -> TestClient:
         data={"username": username, "password": PASSWORD, "csrf_token": token},
         follow_redirects=False,
     )
+    signed = second_factor(client, username, signed)  # the one-time code of a commission account
     assert signed.status_code == 303, signed.text
     return client
 

@@ -3,7 +3,9 @@
 The demo's accounts are made without passwords (a synthetic account must not be usable by chance).
 ``saylau serve --demo`` gives one account of each kind of user a new random password through the
 users service (audited like any other password change) and prints them, so that whoever started the
-server can sign in to every screen; the passwords change on every start.
+server can sign in to every screen; the passwords change on every start. Their authenticators
+(one-time codes, ``saylau.services.totp``) are reset too, so the first sign-in of each commission
+account after a start sets one up again on the page (the key and its QR code are shown there).
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from saylau.domain.roles import Role
 from saylau.services.context import Actor, execute
-from saylau.services.users import set_password
+from saylau.services.users import reset_totp, set_password
 from saylau.storage.models import RoleAssignment, User
 
 DEMO_ROLES = (
@@ -54,5 +56,6 @@ def demo_sign_ins(sessions: sessionmaker[Session]) -> list[tuple[str, Role, str]
         if user_id not in passwords:
             passwords[user_id] = secrets.token_urlsafe(12)
             execute(sessions, Actor.operator(), set_password, user_id, passwords[user_id])
+            execute(sessions, Actor.operator(), reset_totp, user_id)
         result.append((username, role, passwords[user_id]))
     return result

@@ -1,28 +1,42 @@
-"""Users, their passwords and their commission-scoped roles (issue #3 §1; issue #9 §2).
+"""Users, their passwords and their commission-scoped roles (issue #3 §1; issue #9 §2, §3).
 
 Passwords are kept only as argon2id hashes (``argon2-cffi``); the audit log records that a password
 was set, never the hash. A role is held in one commission (or for one party): who may grant it is
 the MANAGE_USERS permission *within the territory of that commission*, so a TEC administrator of one
 region can staff that region's TECs and PECs and nothing else.
+
+Whatever takes rights away ends the user's sign-in sessions and API tokens at once (issue #9 §3):
+a password change, a role revoked, a deactivated account; an administrator may also list and end
+them, and reset a lost authenticator (:mod:`saylau.services.totp`), all audited.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from datetime import datetime
 from functools import cache
 from typing import Any
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
-from sqlalchemy import select
+from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
 from saylau.domain.roles import Action, CommissionLevel, Role
 from saylau.services.audit import snapshot
 from saylau.services.context import NATIONAL, Context, Scope, scope_for
 from saylau.services.errors import Conflict, InvalidInput, NotFound
-from saylau.storage.models import Commission, Party, RoleAssignment, User
+from saylau.services.sessions import SessionPolicy, is_live, revoke_user
+from saylau.storage.models import (
+    ApiToken,
+    Commission,
+    Party,
+    RoleAssignment,
+    TotpEnrolment,
+    User,
+    UserSession,
+)
 
 USERNAME = re.compile(r"[a-z0-9][a-z0-9_.-]{2,99}")
 MIN_PASSWORD_LENGTH = 10
@@ -153,16 +167,111 @@ def set_password(ctx: Context, user_id: int, password: str) -> User:
     administrator cannot take over an account that also works elsewhere)."""
     user = ctx.get(User, user_id, "user")
     _check_password(password, user.username)
-    scopes = {_grant_scope(ctx.session, a.commission_id, a.party_id) for a in user.roles}
-    for scope in sorted(scopes, key=repr) or [_own_scope(ctx)]:
-        ctx.authorize(Action.MANAGE_USERS, scope)
+    _authorize_over(ctx, user)
     before = user_snapshot(user)
     user.password_hash = _hasher().hash(password)
     ctx.session.flush()
     after = user_snapshot(user)
     after["password_changed"] = True
+    after["sessions_ended"] = revoke_user(ctx.session, user.id, ctx.now, "password_changed")
     ctx.audit("set_password", "user", user.id, before, after)
     return user
+
+
+def _authorize_over(ctx: Context, user: User) -> None:
+    """MANAGE_USERS over every role the user holds (or the actor's own territory for none)."""
+    scopes = {_grant_scope(ctx.session, a.commission_id, a.party_id) for a in user.roles}
+    for scope in sorted(scopes, key=repr) or [_own_scope(ctx)]:
+        ctx.authorize(Action.MANAGE_USERS, scope)
+
+
+def set_active(ctx: Context, user_id: int, active: bool) -> User:
+    """Deactivate (or reactivate) an account; deactivating ends its sessions and tokens at once."""
+    user = ctx.get(User, user_id, "user")
+    _authorize_over(ctx, user)
+    if user.active == active:
+        return user
+    before = user_snapshot(user)
+    user.active = active
+    ctx.session.flush()
+    after = user_snapshot(user)
+    if not active:
+        after["sessions_ended"] = revoke_user(ctx.session, user.id, ctx.now, "deactivated")
+    ctx.audit("activate_user" if active else "deactivate_user", "user", user.id, before, after)
+    return user
+
+
+@dataclass(frozen=True)
+class SessionInfo:
+    """One sign-in session as an administrator sees it (never its id)."""
+
+    id: int
+    created_at: Any
+    last_seen_at: Any
+    expires_at: Any
+    live: bool
+    revoked_reason: str
+    address: str
+    user_agent: str
+
+
+def user_sessions(ctx: Context, user_id: int, at: datetime | None = None) -> list[SessionInfo]:
+    """The user's sessions, newest first (MANAGE_USERS over the user's roles); whether each is
+    live is judged at ``at`` (the web's authentication clock; default: the call's moment)."""
+    user = ctx.get(User, user_id, "user")
+    _authorize_over(ctx, user)
+    policy = SessionPolicy.from_env()
+    rows = ctx.session.scalars(
+        select(UserSession)
+        .where(UserSession.user_id == user.id)
+        .order_by(UserSession.created_at.desc(), UserSession.id.desc())
+    ).all()
+    return [
+        SessionInfo(
+            id=row.id,
+            created_at=row.created_at,
+            last_seen_at=row.last_seen_at,
+            expires_at=row.expires_at,
+            live=is_live(row, at or ctx.now, policy) and user.active,
+            revoked_reason=row.revoked_reason,
+            address=row.address,
+            user_agent=row.user_agent,
+        )
+        for row in rows
+    ]
+
+
+def end_sessions(ctx: Context, user_id: int) -> int:
+    """End every session and API token of the user now (an administrator's decision, audited)."""
+    user = ctx.get(User, user_id, "user")
+    _authorize_over(ctx, user)
+    ended = revoke_user(ctx.session, user.id, ctx.now, "revoked_by_admin")
+    ctx.audit("revoke_sessions", "user", user.id, None, {"sessions_ended": ended})
+    return ended
+
+
+def reset_totp(ctx: Context, user_id: int) -> bool:
+    """Remove the user's authenticator (a lost telephone): the next sign-in enrols a new one.
+    Ends the user's sessions too; audited. False when none was set up."""
+    user = ctx.get(User, user_id, "user")
+    _authorize_over(ctx, user)
+    row = ctx.session.execute(
+        select(TotpEnrolment).where(TotpEnrolment.user_id == user.id)
+    ).scalar_one_or_none()
+    if row is None:
+        return False
+    confirmed = row.confirmed_at is not None
+    ctx.session.delete(row)
+    ctx.session.flush()
+    ended = revoke_user(ctx.session, user.id, ctx.now, "totp_reset")
+    ctx.audit(
+        "reset_totp",
+        "user",
+        user.id,
+        {"totp": "confirmed" if confirmed else "pending"},
+        {"totp": "", "sessions_ended": ended},
+    )
+    return True
 
 
 def verify_password(session: Session, username: str, password: str) -> User | None:
@@ -274,8 +383,20 @@ def revoke_role(ctx: Context, grant: RoleGrant) -> bool:
     if existing is None:
         return False
     before = snapshot(existing)
+    ended = revoke_user(ctx.session, user.id, ctx.now, "role_revoked")
+    ctx.session.execute(
+        update(UserSession)
+        .where(UserSession.assignment_id == existing.id)
+        .values(assignment_id=None)
+    )
+    # The role's tokens were revoked above; they go with the role they were bound to.
+    ctx.session.execute(delete(ApiToken).where(ApiToken.role_assignment_id == existing.id))
+    existing = ctx.session.get(RoleAssignment, before["id"])
+    assert existing is not None
     ctx.session.delete(existing)
     ctx.session.flush()
     ctx.session.expire(user, ["roles"])
     ctx.audit("revoke_role", "role_assignment", before["id"], before, None)
+    if ended:
+        ctx.audit("revoke_sessions", "user", user.id, None, {"sessions_ended": ended})
     return True

@@ -1,4 +1,9 @@
-"""Request dependencies: the database, the acting user and one service call per request."""
+"""Request dependencies: the database, the acting user and one service call per request.
+
+The acting user comes from a bearer token or from the server-side session whose random id the
+signed cookie carries (:mod:`saylau.services.sessions`): the cookie itself names no user and no
+role, so a session ended in the database is refused at once, by every worker.
+"""
 
 from __future__ import annotations
 
@@ -14,13 +19,16 @@ from sqlalchemy.orm import Session, sessionmaker
 from saylau.domain.roles import Role
 from saylau.services.context import Actor, execute
 from saylau.services.errors import PermissionDenied
-from saylau.storage.models import ApiToken, RoleAssignment
+from saylau.services.sessions import FULL, find_session, token_live
+from saylau.storage.models import ApiToken, RoleAssignment, UserSession
 from saylau.storage.types import utcnow
 from saylau.web.i18n import negotiate
 from saylau.web.security import CSRF_HEADER, SAFE_METHODS, csrf_valid
 
 T = TypeVar("T")
 PUBLIC = Actor(user_id=None, username="public", role=Role.PUBLIC)
+SESSION_ID = "sid"
+"""The key of the session's random id in the signed cookie."""
 
 
 def factory(request: Request) -> sessionmaker[Session]:
@@ -38,24 +46,40 @@ def _bearer(request: Request) -> str | None:
     return token.strip() if scheme.lower() == "bearer" and token.strip() else None
 
 
+def auth_now(request: Request) -> datetime:
+    """The real moment for sessions, tokens, throttling and one-time codes: the application's
+    authentication clock (a wall clock; a test may shift it), never a rehearsal's fixed moment."""
+    clock: Callable[[], datetime] = request.app.state.auth_clock
+    return clock()
+
+
+def current_session(request: Request, session: Session) -> UserSession | None:
+    """The live server-side session of this request's cookie (any stage), or None."""
+    raw = request.session.get(SESSION_ID)
+    return find_session(session, raw if isinstance(raw, str) else None, auth_now(request))
+
+
 def resolve_actor(request: Request, sessions: sessionmaker[Session]) -> tuple[Actor, str]:
     """The acting role and how it was authenticated: ``token``, ``session`` or ``public``."""
-    with sessions() as session:
+    with sessions() as session, session.begin():
         token = _bearer(request)
         if token is not None:
             row = session.execute(
-                select(ApiToken).where(
-                    ApiToken.token_hash == token_hash(token), ApiToken.revoked.is_(False)
-                )
+                select(ApiToken).where(ApiToken.token_hash == token_hash(token))
             ).scalar_one_or_none()
-            if row is None or not row.assignment.user.active:
-                raise PermissionDenied("invalid_token", "the API token is unknown or revoked")
+            if (
+                row is None
+                or not token_live(row, auth_now(request))
+                or not row.assignment.user.active
+            ):
+                raise PermissionDenied(
+                    "invalid_token", "the API token is unknown, expired or revoked"
+                )
             return Actor.of_assignment(row.assignment), "token"
-        assignment_id = request.session.get("assignment_id")
-        user_id = request.session.get("user_id")
-        if assignment_id is not None and user_id is not None:
-            assignment = session.get(RoleAssignment, assignment_id)
-            if assignment is not None and assignment.user_id == user_id and assignment.user.active:
+        live = current_session(request, session)
+        if live is not None and live.stage == FULL and live.assignment_id is not None:
+            assignment = session.get(RoleAssignment, live.assignment_id)
+            if assignment is not None and assignment.user_id == live.user_id:
                 return Actor.of_assignment(assignment), "session"
         return PUBLIC, "public"
 

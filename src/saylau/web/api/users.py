@@ -6,9 +6,11 @@ actor's territory (everyone, for the CEC).
 
 from __future__ import annotations
 
+from dataclasses import asdict
+from datetime import datetime
 from typing import Annotated
 
-from fastapi import Query
+from fastapi import Query, Request
 from pydantic import Field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -18,16 +20,21 @@ from saylau.services.context import NATIONAL, Context, Scope
 from saylau.services.users import (
     NewUser,
     RoleGrant,
+    SessionInfo,
     assign_role,
     create_user,
+    end_sessions,
+    reset_totp,
     revoke_role,
+    set_active,
     set_password,
+    user_sessions,
 )
 from saylau.storage.models import Commission, RoleAssignment, User
 from saylau.web.api.models import MAX_ID, IdFilter, IdPath, In, Out
 from saylau.web.api.pagination import Page, PageQuery, Paging, paginate
 from saylau.web.api.routing import api_router, then
-from saylau.web.deps import Services
+from saylau.web.deps import Services, auth_now
 
 router = api_router("users")
 
@@ -72,6 +79,34 @@ class RoleGrantIn(In):
 class Revoked(Out):
     revoked: bool
     """False when the user did not hold the role."""
+
+
+class ActiveIn(In):
+    active: bool
+    """False deactivates the account and ends its sessions and API tokens at once."""
+
+
+class SessionOut(Out):
+    """One sign-in session (never its id): when it began, was last used and ends."""
+
+    id: int
+    created_at: datetime
+    last_seen_at: datetime
+    expires_at: datetime
+    live: bool
+    revoked_reason: str
+    address: str
+    user_agent: str
+
+
+class Ended(Out):
+    ended: int
+    """How many sessions and API tokens were ended."""
+
+
+class TotpReset(Out):
+    reset: bool
+    """False when the user had no authenticator."""
 
 
 def user_out(session: Session, user: User) -> UserOut:
@@ -158,3 +193,28 @@ def post_revoke(user_id: IdPath, body: RoleGrantIn, services: Services) -> Revok
     """Take a role away; ``revoked`` is False when it was not held."""
     grant = RoleGrant(user_id, body.role, body.commission_id, body.party_id)
     return Revoked(revoked=services(revoke_role, grant))
+
+
+@router.post("/users/{user_id}/active", response_model=UserOut)
+def post_active(user_id: IdPath, body: ActiveIn, services: Services) -> UserOut:
+    """Deactivate or reactivate an account; deactivating ends its sessions and tokens."""
+    return services(then(set_active, user_out), user_id, body.active)
+
+
+@router.get("/users/{user_id}/sessions", response_model=list[SessionOut])
+def get_sessions(user_id: IdPath, request: Request, services: Services) -> list[SessionOut]:
+    """The user's sign-in sessions, newest first (MANAGE_USERS over every role the user holds)."""
+    found: list[SessionInfo] = services(user_sessions, user_id, auth_now(request))
+    return [SessionOut.model_validate(asdict(row)) for row in found]
+
+
+@router.post("/users/{user_id}/sessions/revoke", response_model=Ended)
+def post_revoke_sessions(user_id: IdPath, services: Services) -> Ended:
+    """End every session and API token of the user now."""
+    return Ended(ended=services(end_sessions, user_id))
+
+
+@router.post("/users/{user_id}/totp/reset", response_model=TotpReset)
+def post_totp_reset(user_id: IdPath, services: Services) -> TotpReset:
+    """Remove a lost authenticator: the user sets up a new one at the next sign-in (audited)."""
+    return TotpReset(reset=services(reset_totp, user_id))

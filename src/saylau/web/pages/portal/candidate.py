@@ -31,6 +31,7 @@ from saylau.web.pages.portal.common import (
 )
 from saylau.web.pages.portal.forms import own_documents, read_contest, read_files, read_person
 from saylau.web.pages.portal.labels import N_
+from saylau.web.signin import start_signed_in
 
 router = APIRouter(include_in_schema=False)
 
@@ -80,9 +81,7 @@ async def signup(request: Request, acting: Acting) -> Response:
             errors.append(shown_error(request, error))
     if errors:
         return _signup_page(request, acting, errors, 422, posted.values())
-    request.session.clear()
-    request.session["user_id"] = account.user_id
-    request.session["assignment_id"] = account.assignment_id
+    start_signed_in(request, acting.call.sessions, account.user_id)
     return done(request, "/portal/apply", N_("Your account is ready. Now make your application."))
 
 
