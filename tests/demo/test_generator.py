@@ -22,6 +22,7 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 from tests.analytics.report_demo import check_report
+from tests.demo.privacy import check_privacy
 from tests.documents.test_ballots import check_ballots
 from tests.documents.test_protocols import check_protocol_documents
 from tests.documents.test_results_certificates import check_result_documents
@@ -123,6 +124,7 @@ def test_the_national_demo_election(sqlite_factory: sessionmaker[Session]) -> No
     check_result_documents(factory, summary.election_id)  # result protocol, certificates
     check_report(factory, summary.election_id)  # the report: kk/ru/en, HTML and PDF
     check_public_views(factory, summary.election_id)  # every public view ↔ its twins
+    check_privacy(factory, summary.election_id)  # no IIN or private datum in public responses
     check_protocol_documents(factory, summary.election_id)  # protocol form, signed protocol
 
 

@@ -2,7 +2,7 @@
 invalid), never answers with a server error nor with a response its schema does not describe.
 
 Schemathesis drives the ASGI application directly, over the test world with its election, ballots
-and a few counted protocols, on SQLite. To reach beyond "not found", generated ids are folded onto
+and a few counted protocols, on SQLite and PostgreSQL. To reach beyond "not found", generated ids are folded onto
 the world's small ids; each case acts as one of several users (by bearer token, or anonymously) at
 one of several moments of the 2023 calendar, so nominations, registration, counting and results
 are all exercised. The number of examples is bounded so that the run stays well under a minute.
@@ -12,10 +12,8 @@ from __future__ import annotations
 
 import hashlib
 import os
-import shutil
 from collections.abc import Iterator
 from datetime import UTC, date, datetime
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -37,7 +35,6 @@ from saylau.domain.roles import Role
 from saylau.domain.states import RecallState
 from saylau.services import context
 from saylau.services.tabulation import tabulate_contest
-from saylau.storage.db import make_engine, session_factory
 from saylau.storage.models import (
     Mandate,
     MandateSource,
@@ -81,6 +78,8 @@ FOLD = {
 }
 """Generated ids are folded onto the world's small ids (a few beyond, to reach "not found")."""
 OTHER_IDS = 4
+CALLS = [0]
+"""API calls made so far (reported with ``SAYLAU_FUZZ_REPORT=1``, for ``docs/security.md``)."""
 
 MOMENTS = (
     NOMINATING,
@@ -111,11 +110,8 @@ for server errors only."""
 
 
 @pytest.fixture
-def fuzz_api(tmp_path: Path, sqlite_template: Path) -> Iterator[Api]:
-    path = tmp_path / "fuzz.sqlite3"
-    shutil.copy(sqlite_template, path)
-    engine = make_engine(f"sqlite:///{path}")
-    factory = session_factory(engine)
+def fuzz_api(factory: sessionmaker[Session]) -> Iterator[Api]:
+    """The world on each database (``factory`` is SQLite, then PostgreSQL when configured)."""
     with factory() as session, session.begin():
         cw = build_count_world(session)
         _later_rows(session, cw)
@@ -127,7 +123,6 @@ def fuzz_api(tmp_path: Path, sqlite_template: Path) -> Iterator[Api]:
             if user is not None:
                 api.token(user)
         yield api
-    engine.dispose()
 
 
 def _count_some(factory: sessionmaker[Session], cw: CountWorld) -> None:
@@ -238,6 +233,7 @@ def _fuzz(
         if user is not None:
             headers["Authorization"] = f"Bearer {api.tokens[user]}"
         response = case.call_and_validate(headers=headers, checks=checks)
+        CALLS[0] += 1
         seen.setdefault(f"{operation.method.upper()} {operation.path}", set()).add(
             response.status_code
         )
@@ -272,3 +268,4 @@ def test_every_operation_answers_within_its_schema(fuzz_api: Api) -> None:
     if os.environ.get("SAYLAU_FUZZ_REPORT"):
         for name, statuses in sorted(seen.items()):
             print(name, sorted(statuses))
+        print(f"schemathesis: {len(operations)} operations, {CALLS[0]} calls so far")

@@ -56,6 +56,7 @@ from saylau.analytics.report import (
     Table,
 )
 from saylau.catalogues import merged_translations
+from saylau.domain.cells import spreadsheet_safe
 from saylau.reference.region_grid import COLUMNS, GRID, ROWS
 
 LANGUAGES = ("kk", "ru", "en")
@@ -444,7 +445,7 @@ def table_csv(table: Table, texts: Texts) -> str:
         for cell, column in zip(row.cells, table.columns, strict=True):
             shown = rounded(cell, column)
             values.append("" if shown is None else str(shown))
-        writer.writerow([row.key, texts.label(row.label), *values])
+        writer.writerow([row.key, spreadsheet_safe(texts.label(row.label)), *values])
     return out.getvalue()
 
 

@@ -59,9 +59,13 @@ from saylau.services.users import (
     RoleGrant,
     assign_role,
     create_user,
+    end_sessions,
+    reset_totp,
     revoke_role,
+    set_active,
     set_password,
     user_by_name,
+    user_sessions,
 )
 from saylau.storage.db import make_engine, migrate
 from saylau.storage.models import CommissionMember, Region, User
@@ -351,6 +355,105 @@ def user_password(
     """Set a user's password, read from standard input."""
     password = _password_from_stdin()
     write_output(act((as_user, as_role, as_commission), _set_password, username, password))
+
+
+def _sessions(ctx: Context, username: str) -> list[dict[str, Any]]:
+    found = user_sessions(ctx, user_by_name(ctx.session, username).id)
+    return [
+        {
+            "id": row.id,
+            "created_at": row.created_at.isoformat(),
+            "last_seen_at": row.last_seen_at.isoformat(),
+            "expires_at": row.expires_at.isoformat(),
+            "live": row.live,
+            "revoked_reason": row.revoked_reason,
+            "address": row.address,
+            "user_agent": row.user_agent,
+        }
+        for row in found
+    ]
+
+
+_sessions.__name__ = "user_sessions"
+
+
+@user_app.command("sessions")
+def user_sessions_command(
+    username: Annotated[str, typer.Argument()],
+    as_user: ActAs = None,
+    as_role: ActAsRole = None,
+    as_commission: ActAsCommission = None,
+) -> None:
+    """List a user's sign-in sessions, newest first (live or ended, and why)."""
+    write_output(act((as_user, as_role, as_commission), _sessions, username))
+
+
+def _end_sessions(ctx: Context, username: str) -> dict[str, Any]:
+    user = user_by_name(ctx.session, username)
+    return {"username": user.username, "ended": end_sessions(ctx, user.id)}
+
+
+_end_sessions.__name__ = "end_sessions"
+
+
+@user_app.command("revoke-sessions")
+def user_revoke_sessions(
+    username: Annotated[str, typer.Argument()],
+    as_user: ActAs = None,
+    as_role: ActAsRole = None,
+    as_commission: ActAsCommission = None,
+) -> None:
+    """End every sign-in session and API token of a user now (audited)."""
+    write_output(act((as_user, as_role, as_commission), _end_sessions, username))
+
+
+def _set_active(ctx: Context, username: str, active: bool) -> dict[str, Any]:
+    user = set_active(ctx, user_by_name(ctx.session, username).id, active)
+    return _user_document(user)
+
+
+_set_active.__name__ = "set_active"
+
+
+@user_app.command("deactivate")
+def user_deactivate(
+    username: Annotated[str, typer.Argument()],
+    as_user: ActAs = None,
+    as_role: ActAsRole = None,
+    as_commission: ActAsCommission = None,
+) -> None:
+    """Deactivate an account: it can no longer sign in; its sessions and tokens end at once."""
+    write_output(act((as_user, as_role, as_commission), _set_active, username, False))
+
+
+@user_app.command("activate")
+def user_activate(
+    username: Annotated[str, typer.Argument()],
+    as_user: ActAs = None,
+    as_role: ActAsRole = None,
+    as_commission: ActAsCommission = None,
+) -> None:
+    """Reactivate a deactivated account."""
+    write_output(act((as_user, as_role, as_commission), _set_active, username, True))
+
+
+def _reset_totp(ctx: Context, username: str) -> dict[str, Any]:
+    user = user_by_name(ctx.session, username)
+    return {"username": user.username, "reset": reset_totp(ctx, user.id)}
+
+
+_reset_totp.__name__ = "reset_totp"
+
+
+@user_app.command("reset-totp")
+def user_reset_totp(
+    username: Annotated[str, typer.Argument()],
+    as_user: ActAs = None,
+    as_role: ActAsRole = None,
+    as_commission: ActAsCommission = None,
+) -> None:
+    """Remove a user's authenticator (a lost telephone): the next sign-in sets up a new one."""
+    write_output(act((as_user, as_role, as_commission), _reset_totp, username))
 
 
 # --- commission members --------------------------------------------------------------------------

@@ -11,7 +11,12 @@ Protocol files: one JSON object with the lines of CL art. 43 (``voters_on_list``
 ``portable_box_invalidated``, ``valid``, ``extra``) and ``votes``: ballot choice id → votes. A bulk
 import is a JSON list of such objects with ``contest`` and ``precinct`` ids, or a CSV file with the
 columns ``contest``, ``precinct``, the lines, and one ``votes[<choice id>]`` column per ballot line
-(empty cells are lines the row's ballot does not have). The import is all or nothing.
+(empty cells are lines the row's ballot does not have). The whole file is read and checked first
+(a malformed row names its number and nothing is written); a file of at most ``--batch-size`` rows
+(or any file with ``--all-or-nothing``) is then one transaction, a larger one commits batch by
+batch. Either way the import is idempotent: a row already recorded by the same user with the same
+figures is skipped, so running the file again after an interruption (even ``kill -9``) continues
+where it stopped and never enters anything twice (issue #9 §5).
 """
 
 from __future__ import annotations
@@ -28,16 +33,19 @@ from typing import Annotated, Any, TypeVar
 import typer
 from sqlalchemy.orm import Session
 
-from saylau.cli.common import AsCommission, AsUser, act, read
+from saylau.cli.common import AsCommission, AsUser, act, actor, database, read
+from saylau.cli.export import sign_written
 from saylau.cli.jsonio import fail, write_output
 from saylau.law.allocation import decimal_text
-from saylau.services.errors import InvalidInput
+from saylau.services.context import execute
+from saylau.services.errors import InvalidInput, ServiceError
 from saylau.services.protocols import (
     ProtocolData,
+    ProtocolStatus,
     Submission,
     correct_definitive,
     enter_protocol,
-    enter_protocols,
+    import_protocols,
     resolve_protocol,
     status_document,
 )
@@ -51,6 +59,7 @@ from saylau.services.tabulation import (
     tabulate_election,
 )
 from saylau.services.turnout import TurnoutLine, report_turnout, turnout_summary
+from saylau.services.verification import verify_results
 
 T = TypeVar("T")
 
@@ -89,7 +98,7 @@ def _document(path: Path) -> Any:
         return json.loads(path.read_text(encoding="utf-8"))
     except OSError as exc:
         fail(f"cannot read {path}: {exc}")
-    except json.JSONDecodeError as exc:
+    except (ValueError, RecursionError) as exc:  # bad JSON or UTF-8, 4,301 digits, deep nesting
         fail(f"{path} is not valid JSON: {exc}")
 
 
@@ -150,22 +159,68 @@ def protocol_enter(
     write_output(status_document(status))
 
 
+IMPORT_BATCH = 500
+"""Rows per transaction of a large import: small enough that an interruption loses little work,
+large enough that the set-based entry path stays efficient (issue #8, B1)."""
+
+
 @protocol_app.command("import")
 def protocol_import(
     file: Annotated[Path, typer.Argument(help="Entries as a JSON list or a CSV file.")],
+    batch_size: Annotated[
+        int,
+        typer.Option(
+            "--batch-size",
+            min=1,
+            help="Rows per transaction. A file of at most this many rows is all or nothing; a "
+            "larger one commits batch by batch (a refusal stops at its batch: the batches before "
+            "it stay entered).",
+        ),
+    ] = IMPORT_BATCH,
+    all_or_nothing: Annotated[
+        bool,
+        typer.Option(
+            "--all-or-nothing", help="One transaction for the whole file, whatever its size."
+        ),
+    ] = False,
     user: AsUser = None,
     role: AsRole = None,
     commission: AsCommission = None,
 ) -> None:
-    """Enter many protocols at once: all or nothing (a bad row names its number and field)."""
+    """Enter many protocols at once, resumably (a bad row names its number and field).
+
+    Every row is read and checked before anything is written. A row already recorded by the same
+    user with the same figures is skipped ("already_recorded"), so running the same file again,
+    e.g. after the import was interrupted, finishes it and never enters anything twice.
+    """
     submissions = _submissions(file)
-    statuses = act((user, role, commission), enter_protocols, submissions)
+    size = len(submissions) if all_or_nothing else batch_size
+    statuses: list[ProtocolStatus] = []
+    recorded = 0
+    try:
+        with database() as factory:
+            who = actor(factory, (user, role, commission))
+            for start in range(0, len(submissions), size):
+                batch = execute(
+                    factory,
+                    who,
+                    import_protocols,
+                    submissions[start : start + size],
+                    first_row=start + 1,
+                )
+                statuses.extend(batch.statuses)
+                recorded += batch.recorded
+    except ServiceError as error:
+        done = len(statuses) + recorded
+        kept = f" (rows 1-{done} are entered; run the file again once corrected)" if done else ""
+        fail(error.message + kept)
     states: dict[str, int] = {}
     for s in statuses:
         states[s.state.value] = states.get(s.state.value, 0) + 1
     write_output(
         {
             "entered": len(statuses),
+            "already_recorded": recorded,
             "states": states,
             "protocols": [status_document(s) for s in statuses],
         }
@@ -211,11 +266,12 @@ def _submissions(path: Path) -> list[Submission]:
     if path.suffix.lower() == ".csv":
         try:
             text = path.read_text(encoding="utf-8-sig")
-        except OSError as exc:
+            rows: list[Mapping[str, Any]] = [
+                _csv_row(row, number)
+                for number, row in enumerate(csv.DictReader(io.StringIO(text)), 1)
+            ]
+        except (OSError, UnicodeDecodeError, csv.Error) as exc:
             fail(f"cannot read {path}: {exc}")
-        rows: list[Mapping[str, Any]] = [
-            _csv_row(row, number) for number, row in enumerate(csv.DictReader(io.StringIO(text)), 1)
-        ]
     else:
         document = _document(path)
         if isinstance(document, dict):
@@ -335,11 +391,31 @@ def tabulate(
             help="Polling day (YYYY-MM-DD) of runoffs / repeat elections this creates.",
         ),
     ] = None,
+    verify: Annotated[
+        bool,
+        typer.Option(
+            "--verify",
+            help="Write nothing: recompute every result from the stored protocols and list each "
+            "difference from the stored results and mandates (exit 1 if any).",
+        ),
+    ] = False,
+    published: Annotated[
+        Path | None,
+        typer.Option(
+            "--published",
+            help="With --verify: compare a published results.json (results export) as well.",
+        ),
+    ] = None,
     user: AsUser = None,
     role: AsRole = None,
     commission: AsCommission = None,
 ) -> None:
     """Sum the definitive protocols and apply the law (list seats, district winners)."""
+    if verify:
+        _verify(election, contest, published, follow_up_day, (user, role, commission))
+        return
+    if published is not None:
+        fail("--published is compared by --verify: give --verify too")
     day = _day(follow_up_day)
     who = (user, role, commission)
     if contest is not None:
@@ -354,6 +430,42 @@ def tabulate(
             "tallies": [_tally(t) for t in tallies],
         }
     )
+
+
+def _verify(
+    election: int,
+    contest: int | None,
+    published: Path | None,
+    follow_up_day: str | None,
+    who: tuple[str | None, str | None, int | None],
+) -> None:
+    """``tabulate --verify`` (issue #9 §4): the recomputation is compared, nothing is written."""
+    if follow_up_day is not None or any(x is not None for x in who):
+        fail("--verify writes nothing: --follow-up-day, --as, --role and --commission do not apply")
+    document = None
+    if published is not None:
+        document = _document(published)
+        if not isinstance(document, dict):
+            fail(f"{published}: a results export is one JSON object")
+    try:
+        with database() as factory:
+            report = verify_results(factory, election, published=document)
+    except ServiceError as error:
+        fail(error.message)
+    output = report.document()
+    if contest is not None:
+        output["differences"] = [d for d in output["differences"] if d["contest_id"] == contest]
+        output["equal"] = not output["differences"]
+    write_output(output)
+    if not output["equal"]:
+        for d in output["differences"]:
+            typer.echo(
+                f"contest {d['contest_id']} ({d['source']}) {d['field']}: stored "
+                f"{json.dumps(d['stored'], ensure_ascii=False)}, recomputed "
+                f"{json.dumps(d['recomputed'], ensure_ascii=False)}",
+                err=True,
+            )
+        raise typer.Exit(1)
 
 
 # --- results -----------------------------------------------------------------------------------------
@@ -395,7 +507,8 @@ def results_export(
         out.write_text(json.dumps(document, ensure_ascii=False, indent=2), encoding="utf-8")
     except OSError as exc:
         fail(f"cannot write {out}: {exc}")
-    write_output({"election_id": election, "contests": len(document["contests"]), "out": str(out)})
+    summary = {"election_id": election, "contests": len(document["contests"]), "out": str(out)}
+    write_output({**summary, **sign_written(out)})  # <out>.sig (issue #9 §4)
 
 
 @results_app.command("lot")

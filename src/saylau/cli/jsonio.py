@@ -52,14 +52,14 @@ def read_input(model: type[M], input_file: Path | None) -> M:
     """Read and validate the command's JSON document, or exit 2 with a precise message."""
     try:
         text = input_file.read_text(encoding="utf-8") if input_file else sys.stdin.read()
-    except OSError as exc:
+    except (OSError, UnicodeDecodeError) as exc:
         fail(f"cannot read input: {exc}")
     if not text.strip():
         fail("no input: expected one JSON document on standard input or --input FILE")
     try:
         # Decimals stay exact: a threshold of 2.5 must not become the float 2.5000000000000001.
         document = json.loads(text, parse_float=Decimal)
-    except json.JSONDecodeError as exc:
+    except (ValueError, RecursionError) as exc:  # also 4,301 digits or a deep nesting
         fail(f"input is not valid JSON: {exc}")
     if not isinstance(document, dict):
         fail("input must be a JSON object")

@@ -71,8 +71,15 @@ def _threshold(percent: int | Decimal) -> Fraction:
     return value / 100
 
 
+MAX_SEATS = 10_000
+"""More seats than any body has (the Mazhilis has 98): a divisor method hands seats out one by
+one, so a hostile ``seats`` of 10**30 would otherwise never finish."""
+
+
 def run(doc: AllocateInput) -> dict[str, Any]:
     """Apply the law to a validated input document and build the output document."""
+    if doc.seats > MAX_SEATS:
+        raise LawInputError("seats", doc.seats, f"at most {MAX_SEATS} seats are allocated")
     rules = rule_set(doc.rules).list_rules(Body(doc.body))
     changes: dict[str, Any] = {}
     if doc.threshold_percent is not None:

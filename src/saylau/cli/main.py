@@ -6,9 +6,11 @@ import typer
 
 from saylau.cli import (
     admin,
+    backup,
     candidates,
     count,
     demo,
+    deploy,
     documents,
     export,
     law_allocate,
@@ -54,3 +56,5 @@ notify.register(app)
 publish.register(app)
 replay.register(app)
 documents.register(app)
+backup.register(app)
+deploy.register(app)

@@ -156,7 +156,7 @@ def verify_payload(text: str, public: Ed25519PublicKey) -> Verified:
     """Check a scanned payload against ``public``; a PayloadError says what is wrong."""
     try:
         document = json.loads(text)
-    except json.JSONDecodeError as exc:
+    except (ValueError, RecursionError) as exc:  # also a 4,301-digit number, a deep nesting
         raise PayloadError(f"the payload is not JSON: {exc}") from None
     if not isinstance(document, dict):
         raise PayloadError("the payload is not a JSON object")
@@ -182,3 +182,132 @@ def verify_payload(text: str, public: Ed25519PublicKey) -> Verified:
             "this key)"
         ) from None
     return Verified(data={k: v for k, v in document.items() if k != KEY_ID}, key_id=expected)
+
+
+# --- detached signatures of open-data files (issue #9 §4) ------------------------------------------
+
+FILE_FORMAT = "saylau-signature/1"
+"""The ``format`` of a detached signature file."""
+SIGNATURE_SUFFIX = ".sig"
+PUBLIC_KEY_FILE = "signing-key.pem"
+"""The public key's name beside published files (``/data/signing-key.pem``)."""
+_CHUNK = 1 << 20
+
+
+class FileSignatureError(Exception):
+    """A file whose detached signature does not hold, or a signature file that is not one."""
+
+
+def signature_path(path: Path) -> Path:
+    """Where a file's detached signature lives: ``<file>.sig`` beside it."""
+    return path.with_name(path.name + SIGNATURE_SUFFIX)
+
+
+def _digest_file(path: Path) -> tuple[str, int]:
+    """SHA-256 and size of a file, read in chunks (a national NIST export is large)."""
+    sha = hashlib.sha256()
+    size = 0
+    with path.open("rb") as stream:
+        while chunk := stream.read(_CHUNK):
+            sha.update(chunk)
+            size += len(chunk)
+    return sha.hexdigest(), size
+
+
+def _statement(key_id: str, sha256: str, size: int) -> bytes:
+    """The signed bytes: what the file is (its SHA-256 and size) and who signs it. Anyone can
+    rebuild them from the file and the ``.sig`` (sorted-key JSON, no spaces) and check them with
+    any Ed25519 implementation, e.g. ``openssl pkeyutl -verify -rawin``."""
+    return canonical(
+        {
+            "algorithm": "Ed25519",
+            "format": FILE_FORMAT,
+            "key": key_id,
+            "sha256": sha256,
+            "size": size,
+        }
+    )
+
+
+def _signature_document(key: Ed25519PrivateKey, sha256: str, size: int, name: str) -> bytes:
+    key_id = fingerprint(key)
+    document = {
+        "format": FILE_FORMAT,
+        "algorithm": "Ed25519",
+        "key": key_id,
+        "file": name,
+        "sha256": sha256,
+        "size": size,
+        "signature": _b64(key.sign(_statement(key_id, sha256, size))),
+    }
+    return (json.dumps(document, indent=2, sort_keys=True) + "\n").encode("ascii")
+
+
+def sign_bytes(body: bytes, key: Ed25519PrivateKey, name: str = "") -> bytes:
+    """The detached signature (``.sig`` JSON) of ``body``; ``name`` is informational only (a
+    renamed file still verifies). Ed25519 is deterministic: the same bytes give the same
+    signature, so a re-publication rewrites no unchanged ``.sig``."""
+    return _signature_document(key, hashlib.sha256(body).hexdigest(), len(body), name)
+
+
+def sign_file(path: Path, key: Ed25519PrivateKey) -> tuple[Path, bool]:
+    """Write ``<path>.sig`` for the file ``path``; (its path, whether its bytes changed)."""
+    sha256, size = _digest_file(path)
+    body = _signature_document(key, sha256, size, path.name)
+    target = signature_path(path)
+    try:
+        if target.read_bytes() == body:
+            return target, False
+    except OSError:
+        pass
+    temporary = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+    temporary.write_bytes(body)
+    os.replace(temporary, target)
+    return target, True
+
+
+@dataclass(frozen=True)
+class FileVerified:
+    """A file whose detached signature holds."""
+
+    key_id: str
+    sha256: str
+    size: int
+
+
+def verify_file(path: Path, signature: bytes, public: Ed25519PublicKey) -> FileVerified:
+    """Check ``path`` against its detached ``signature`` (the ``.sig`` bytes) and ``public``;
+    a FileSignatureError says what does not hold (altered file, wrong key, altered signature)."""
+    try:
+        document = json.loads(signature)
+    except (ValueError, RecursionError) as exc:  # UnicodeDecodeError is a ValueError
+        raise FileSignatureError(f"the signature file is not JSON: {exc}") from None
+    if not isinstance(document, dict) or document.get("format") != FILE_FORMAT:
+        raise FileSignatureError(f"not a Saylau file signature (format {FILE_FORMAT!r} expected)")
+    key_id, sha256, size, raw = (document.get(k) for k in ("key", "sha256", "size", "signature"))
+    if not (isinstance(key_id, str) and isinstance(sha256, str) and isinstance(raw, str)) or (
+        isinstance(size, bool) or not isinstance(size, int)
+    ):
+        raise FileSignatureError("the signature file lacks key, sha256, size or signature")
+    if document.get("algorithm") != "Ed25519":
+        raise FileSignatureError(f"algorithm {document.get('algorithm')!r}: only Ed25519 is used")
+    expected = fingerprint(public)
+    if key_id != expected:
+        raise FileSignatureError(
+            f"signed by key {key_id!r}, not by the given key {expected!r}: wrong public key "
+            "(or the key id was altered)"
+        )
+    try:
+        signature_bytes = _unb64(raw)
+        public.verify(signature_bytes, _statement(key_id, sha256, size))
+    except (binascii.Error, ValueError, InvalidSignature):
+        raise FileSignatureError(
+            "signature INVALID: the signature file was altered (or not made by this key)"
+        ) from None
+    actual_sha, actual_size = _digest_file(path)
+    if (actual_sha, actual_size) != (sha256, size):
+        raise FileSignatureError(
+            f"{path.name} was ALTERED after signing: it has {actual_size} bytes with SHA-256 "
+            f"{actual_sha}, the signed file had {size} bytes with SHA-256 {sha256}"
+        )
+    return FileVerified(key_id=key_id, sha256=sha256, size=size)

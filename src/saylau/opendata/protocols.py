@@ -18,6 +18,7 @@ from typing import Any
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session, aliased
 
+from saylau.domain.cells import spreadsheet_safe
 from saylau.domain.states import ProtocolState
 from saylau.storage.models import (
     BallotChoice,
@@ -126,7 +127,7 @@ def _cell(value: Any) -> Any:
         return value.isoformat()
     if value is None:
         return ""
-    return value
+    return spreadsheet_safe(value)
 
 
 def csv_chunks(session: Session, election_id: int) -> Iterator[bytes]:

@@ -29,6 +29,8 @@ from saylau.storage.models import Base
 
 MAX_LISTED_ERRORS = 10
 """How many row errors the refusal's message lists (all are in ``params['errors']``)."""
+MAX_STORED_INT = 2**31 - 1
+"""The largest whole number a stored column holds on both databases (PostgreSQL ``integer``)."""
 
 
 class RowModel(BaseModel):
@@ -158,8 +160,33 @@ def validate_rows(
                     rule = item["msg"]
                 errors.add(row, name, value, rule)
             continue
+        if _unstorable(row, parsed, errors):
+            continue
         valid.append((row, parsed))
     return valid
+
+
+def _unstorable(row: RawRow, parsed: RowModel, errors: RowErrors) -> bool:
+    """Record the values no database column can hold: a whole number beyond
+    :data:`MAX_STORED_INT` (or below its negative), a text with a NUL character or a lone
+    surrogate (PostgreSQL refuses both). True when the row had any."""
+    found = False
+    for name in type(parsed).model_fields:
+        value = getattr(parsed, name)
+        for item in value if isinstance(value, list | tuple) else (value,):
+            if isinstance(item, int) and not isinstance(item, bool):
+                if abs(item) > MAX_STORED_INT:
+                    errors.add(row, name, item, f"at most {MAX_STORED_INT} (the stored range)")
+                    found = True
+            elif isinstance(item, str) and not storable_text(item):
+                errors.add(row, name, item, "text with a NUL character or a lone surrogate")
+                found = True
+    return found
+
+
+def storable_text(text: str) -> bool:
+    """Whether both databases can store ``text`` (no NUL, no lone UTF-16 surrogate)."""
+    return not any(c == "\x00" or "\ud800" <= c <= "\udfff" for c in text)
 
 
 def require_unique(
@@ -206,26 +233,37 @@ def read_text(path: Path) -> str:
 def parse_csv(text: str, section: str = "") -> tuple[RawRow, ...]:
     """Rows of a CSV text with a header line; every cell is text."""
     reader = csv.DictReader(io.StringIO(text))
-    if not reader.fieldnames:
-        raise InvalidInput("empty_file", "the CSV file has no header line", field="file")
     rows = []
-    for number, data in enumerate(reader, 1):
-        rows.append(
-            RawRow(
-                number=number,
-                data=data,
-                line=reader.line_num,
-                section=section,
-                strings=True,
+    try:
+        if not reader.fieldnames:
+            raise InvalidInput("empty_file", "the CSV file has no header line", field="file")
+        for number, data in enumerate(reader, 1):
+            rows.append(
+                RawRow(
+                    number=number,
+                    data=data,
+                    line=reader.line_num,
+                    section=section,
+                    strings=True,
+                )
             )
-        )
+    except csv.Error as exc:  # a cell over the csv module's field limit (128 KiB), …
+        where = f"{section} " if section else ""
+        raise InvalidInput(
+            "invalid_csv",
+            f"the {where}CSV file cannot be read at line {reader.line_num}: {exc}",
+            field=section or "file",
+            line=reader.line_num,
+        ) from exc
     return tuple(rows)
 
 
 def parse_json(text: str) -> Any:
     try:
         return json.loads(text)
-    except json.JSONDecodeError as exc:
+    except (ValueError, RecursionError) as exc:
+        # ValueError: bad syntax (JSONDecodeError) or an integer over Python's 4,300 digits;
+        # RecursionError: arrays or objects nested thousands deep.
         raise InvalidInput(
             "invalid_json", f"the file is not valid JSON: {exc}", field="file"
         ) from exc

@@ -1,8 +1,9 @@
 """The scanned files of a nomination's documents: checked, stored and tied to the checklist.
 
 Only PDF, JPEG and PNG are taken, recognised by their first bytes (the "magic number"), not by
-the name or the browser's claim, and only up to :data:`MAX_BYTES`; the name's extension must agree
-with the content. Every refusal names the document and says why (:func:`check_upload`). A stored
+the name or the browser's claim, and only up to :data:`MAX_BYTES`; the file's structure must be
+whole beyond its first bytes (:func:`structure_fault`) and the name's extension must agree with the
+content. Every refusal names the document and says why (:func:`check_upload`). A stored
 file keeps its size and SHA-256, and is tied to the :class:`SubmittedDocument` it evidences, so
 receiving a file is also receiving the document (``saylau.services.nomination.record_documents``).
 """
@@ -81,6 +82,29 @@ class StoredFile:
     uploaded_at: datetime
 
 
+PDF_TAIL = 1024
+"""A PDF's ``%%EOF`` end marker must lie within its last 1,024 bytes (ISO 32000-1 §7.5.5; readers
+look no further)."""
+_JPEG_MARKERS = frozenset((*range(0xE0, 0xF0), 0xDB, 0xC0, 0xC2, 0xC4, 0xDD, 0xFE))
+"""Segments a JPEG may begin with after its start-of-image (ITU T.81 B.1.1.3, JFIF, Exif)."""
+
+
+def structure_fault(media_type: str, content: bytes) -> str | None:
+    """Why bytes that begin like ``media_type`` are not a whole file of it (None if they are):
+    a PDF must name its version and end with ``%%EOF``; a PNG's first chunk must be ``IHDR``
+    (PNG spec §5.6); a JPEG's start-of-image must be followed by a segment marker."""
+    if media_type == "application/pdf":
+        if not (content[5:6].isdigit() and content[6:7] == b"." and content[7:8].isdigit()):
+            return "the PDF header names no version (%PDF-1.x or %PDF-2.x)"
+        if b"%%EOF" not in content[-PDF_TAIL:]:
+            return "the PDF is incomplete: it does not end with %%EOF"
+    elif media_type == "image/png" and content[8:16] != b"\x00\x00\x00\rIHDR":
+        return "the PNG file does not begin with its IHDR header chunk"
+    elif media_type == "image/jpeg" and (len(content) < 4 or content[3] not in _JPEG_MARKERS):
+        return "the JPEG file's start is not followed by a JPEG segment"
+    return None
+
+
 def sniff(content: bytes) -> str | None:
     """The media type the bytes begin like, or None if they are none of PDF, JPEG, PNG."""
     for media_type, signatures in SIGNATURES.items():
@@ -120,6 +144,14 @@ def check_upload(document: str, upload: Upload) -> str:
             "upload_type",
             f"{field}={upload.filename!r}: the content is not a PDF, JPEG or PNG file",
             field=field,
+        )
+    fault = structure_fault(media_type, upload.content)
+    if fault is not None:
+        raise InvalidInput(
+            "upload_damaged",
+            f"{field}={upload.filename!r}: {fault}",
+            field=field,
+            media_type=media_type,
         )
     extension = PurePosixPath(clean_filename(upload.filename)).suffix.lower()
     if EXTENSIONS.get(extension) != media_type:

@@ -12,13 +12,15 @@ from sqlalchemy.orm import Session, sessionmaker
 from starlette.middleware.sessions import SessionMiddleware
 
 from saylau import __version__
+from saylau.services.sessions import SessionPolicy
 from saylau.storage.db import make_engine, migrate, session_factory
 from saylau.storage.types import utcnow
 from saylau.web import errors
 from saylau.web.api import auth
 from saylau.web.api.routes import router as api_router
 from saylau.web.api.routing import ERROR_RESPONSES
-from saylau.web.config import SESSION_MAX_AGE, secret_key
+from saylau.web.config import COOKIE, SECURE_COOKIE, secret_key, secure_cookies_setting
+from saylau.web.limits import RequestLimits
 from saylau.web.pages import commission as commission_pages
 from saylau.web.pages import portal as portal_pages
 from saylau.web.pages import public as public_pages
@@ -30,14 +32,21 @@ def create_app(
     sessions: sessionmaker[Session] | None = None,
     *,
     secret: str | None = None,
-    secure_cookies: bool = False,
+    secure_cookies: bool | None = None,
     clock: Callable[[], datetime] = utcnow,
+    auth_clock: Callable[[], datetime] = utcnow,
 ) -> FastAPI:
     """The application over ``sessions`` (default: the configured database, migrated).
 
-    ``secure_cookies`` marks the session cookie HTTPS-only; set it behind TLS in production.
-    ``clock`` is the moment services act at (a training rehearsal or a test may fix it).
+    ``secure_cookies`` marks the session cookie HTTPS-only and names it ``__Host-…``; None takes
+    ``SAYLAU_SECURE_COOKIES`` (off when unset: ``saylau serve`` decides by the address it listens
+    on, :func:`saylau.web.config.secure_cookies_default`).
+    ``clock`` is the moment services act at (a training rehearsal or a test may fix it);
+    ``auth_clock`` the real moment sessions, tokens, lock-outs and one-time codes are judged at
+    (a wall clock even during a rehearsal: an authenticator app reads the real time).
     """
+    if secure_cookies is None:
+        secure_cookies = bool(secure_cookies_setting())
     if sessions is None:
         engine = make_engine()
         migrate(engine)
@@ -50,11 +59,14 @@ def create_app(
     )
     app.state.factory = sessions
     app.state.clock = clock
+    app.state.auth_clock = auth_clock
+    app.add_middleware(RequestLimits)  # innermost: its 413 gets the security headers
     app.add_middleware(
         SessionMiddleware,
         secret_key=secret or secret_key(),
-        session_cookie="saylau_session",
-        max_age=SESSION_MAX_AGE,
+        session_cookie=SECURE_COOKIE if secure_cookies else COOKIE,
+        max_age=int(SessionPolicy.from_env().absolute.total_seconds()),
+        path="/",
         same_site="strict",
         https_only=secure_cookies,
     )

@@ -38,6 +38,7 @@ from saylau.services.imports import FileFormat, detect_format, json_rows, parse_
 from saylau.storage.models import Body, BodyKind, District, Election, Precinct, Region
 from saylau.web.errors import localised
 from saylau.web.i18n import gettext, negotiate
+from saylau.web.limits import PLAN_FILE_BYTES, declared_too_large
 from saylau.web.pages.commission.common import (
     FIELD_NAMES,
     Fields,
@@ -56,8 +57,8 @@ from saylau.web.pages.commission.labels import N_
 
 router = APIRouter(include_in_schema=False)
 
-MAX_PLAN_BYTES = 2_000_000
-"""The largest plan file accepted (a national plan of ~3,100 districts is far smaller)."""
+MAX_PLAN_BYTES = PLAN_FILE_BYTES
+"""The largest plan file accepted (``saylau.web.limits``)."""
 SHOWN_ROW_ERRORS = 10
 """Row errors listed on the page after a refused import (all of them are in the audit log)."""
 
@@ -228,8 +229,7 @@ class Upload:
 async def read_upload(request: Request) -> Upload:
     """The form with the plan file, read up to :data:`MAX_PLAN_BYTES` (one byte more tells it is
     over); a request declaring more than that plus the form's margin is not read at all."""
-    declared = request.headers.get("content-length", "")
-    if declared.isdigit() and int(declared) > MAX_PLAN_BYTES + 100_000:
+    if declared_too_large(request):
         return Upload(Fields([]), "", None, True, unread=True)
     form = await request.form(max_files=1, max_fields=20)
     items: list[tuple[str, str]] = []

@@ -28,14 +28,15 @@ from saylau.services.uploads import MAX_BYTES, Upload
 from saylau.web.deps import Call, Sessions, resolve_actor
 from saylau.web.errors import GENERIC
 from saylau.web.i18n import gettext, negotiate
+from saylau.web.limits import DOCUMENTS, declared_too_large
 from saylau.web.pages.portal import labels
 from saylau.web.pages.portal.labels import N_
 from saylau.web.pages.render import render
 from saylau.web.security import csrf_valid
 
 NOTICE = "portal_notice"
-MAX_REQUEST_BYTES = 6 * MAX_BYTES + 1024 * 1024
-"""A form carries at most six files of the largest size, plus its fields."""
+MAX_REQUEST_BYTES = DOCUMENTS.bytes
+"""A form carries at most six files of the largest size, plus its fields (``saylau.web.limits``)."""
 
 
 # --- who acts ------------------------------------------------------------------------------------
@@ -97,8 +98,7 @@ class TooLarge(Exception):
 
 async def read_posted(request: Request) -> Posted:
     """The form with its files, each file read up to the limit (one byte more tells it is over)."""
-    declared = request.headers.get("content-length", "")
-    if declared.isdigit() and int(declared) > MAX_REQUEST_BYTES:
+    if declared_too_large(request):
         raise TooLarge
     form = await request.form(max_files=20, max_fields=5000)
     posted = Posted([])
