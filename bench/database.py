@@ -1,14 +1,18 @@
-"""The demo database the benchmarks run on: built once per scale and commit, copied per benchmark.
+"""The demo database the benchmarks run on: built once per content, copied per benchmark.
 
 The demo (``saylau demo --scale S``) is built through every real workflow, which takes minutes, so
 it is cached outside the repository (``$SAYLAU_BENCH_CACHE``, default ``~/.cache/saylau-bench``)
-keyed by scale and commit; on PostgreSQL it is a database named after the same key on the given
-server. A benchmark that writes (or might) works on a copy: a file copy with SQLite's backup API,
+keyed by what determines its content (:func:`demo_key`: scale, seed and a digest of the source
+files the build reads), so a commit that touches only the web layer, the documents or the bench
+reuses it; on PostgreSQL it is a database named after the same key on the given server. A benchmark that writes (or might) works on a copy: a file copy with SQLite's backup API,
 ``CREATE DATABASE … TEMPLATE`` on PostgreSQL.
 """
 
 from __future__ import annotations
 
+import ast
+import fcntl
+import hashlib
 import os
 import re
 import shutil
@@ -32,8 +36,97 @@ def cache_dir() -> Path:
     return base
 
 
-def demo_key(scale: float, commit: str) -> str:
-    return f"demo_s{scale:g}_{commit[:12]}".replace(".", "_")
+SRC = Path(__file__).resolve().parent.parent / "src"
+DEMO_SEED = 2023
+"""The seed of every benchmark demo (``saylau demo``'s default)."""
+DEMO_ROOTS = ("saylau.cli.demo", "saylau.demo", "saylau.storage.db")
+"""Where the build starts: the ``saylau demo`` command, the generator package, the migration."""
+DEMO_TREES = ("saylau/demo", "saylau/storage", "saylau/reference")
+"""Directories whose every file counts, Python or not: the generator, the models and the Alembic
+migration, the reference data (CSV tables of 2023) — a data file is never imported."""
+DEMO_FILES = ("pyproject.toml",)
+"""Outside ``src``: the pinned dependencies (a new SQLAlchemy may store differently)."""
+
+
+def _module_file(name: str) -> Path | None:
+    """The source file of module ``saylau.x.y`` (a package's ``__init__.py``), if it exists."""
+    base = SRC.joinpath(*name.split("."))
+    for candidate in (base.with_suffix(".py"), base / "__init__.py"):
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+def _imports(path: Path, name: str) -> set[str]:
+    """Every ``saylau`` module ``path`` (module ``name``) imports, at any depth of its code."""
+    package = name if path.name == "__init__.py" else name.rpartition(".")[0]
+    found: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            found.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            if node.level:
+                parts = package.split(".")
+                base = ".".join(parts[: len(parts) - node.level + 1])
+                module = f"{base}.{node.module}" if node.module else base
+            else:
+                module = node.module or ""
+            found.add(module)
+            found.update(f"{module}.{alias.name}" for alias in node.names)
+    return {m for m in found if m == "saylau" or m.startswith("saylau.")}
+
+
+def demo_sources() -> list[Path]:
+    """The files that determine the demo's content, sorted.
+
+    The ``saylau`` modules reachable by static imports (including imports inside functions) from
+    :data:`DEMO_ROOTS` — the services the generator calls, the law core and the domain they use,
+    and the packages' ``__init__`` files that run on import — plus every file of
+    :data:`DEMO_TREES` and :data:`DEMO_FILES`. The web layer, documents, publication, analytics,
+    translations and the bench are not reached, so a change there reuses the cached demo.
+    """
+    files: set[Path] = set()
+    seen: set[str] = set()
+    todo = [*DEMO_ROOTS]
+    for tree in DEMO_TREES:
+        todo += [
+            ".".join(p.relative_to(SRC).with_suffix("").parts).removesuffix(".__init__")
+            for p in (SRC / tree).rglob("*.py")
+        ]
+    while todo:
+        name = todo.pop()
+        if name in seen:
+            continue
+        seen.add(name)
+        path = _module_file(name)
+        if path is None:
+            continue  # a name imported from a module, not a module
+        files.add(path)
+        parts = name.split(".")
+        todo += [".".join(parts[:i]) for i in range(1, len(parts))]
+        todo += sorted(_imports(path, name))
+    for tree in DEMO_TREES:
+        files.update(
+            p for p in (SRC / tree).rglob("*") if p.is_file() and "__pycache__" not in p.parts
+        )
+    files.update(SRC.parent / f for f in DEMO_FILES if (SRC.parent / f).is_file())
+    return sorted(files)
+
+
+def demo_digest(files: list[Path] | None = None, root: Path = SRC.parent) -> str:
+    """SHA-256 over the sources' paths (relative to ``root``, the repository) and contents."""
+    digest = hashlib.sha256()
+    for path in files if files is not None else demo_sources():
+        digest.update(str(path.relative_to(root)).encode() + b"\0")
+        digest.update(path.read_bytes() + b"\0")
+    return digest.hexdigest()
+
+
+def demo_key(scale: float, seed: int = DEMO_SEED, digest: str | None = None) -> str:
+    """The cache name of the demo built at ``scale`` and ``seed`` from the current sources: the
+    generator's inputs, not the commit, so unrelated commits reuse it (issue #8)."""
+    found = digest if digest is not None else demo_digest()
+    return f"demo_s{scale:g}_seed{seed}_{found[:16]}".replace(".", "_")
 
 
 def saylau_command() -> list[str]:
@@ -47,28 +140,54 @@ def saylau_command() -> list[str]:
     return [found]
 
 
-def _build(url: str, scale: float) -> None:
+def _build(url: str, scale: float, seed: int) -> None:
     subprocess.run(
-        [*saylau_command(), "demo", "--scale", f"{scale:g}", "--database", url, "--quiet"],
+        [
+            *saylau_command(),
+            *("demo", "--scale", f"{scale:g}", "--seed", str(seed)),
+            *("--database", url, "--quiet"),
+        ],
         check=True,
         stdout=subprocess.DEVNULL,
     )
 
 
-def ensure_demo(scale: float, commit: str, server: str | None) -> tuple[str, bool]:
-    """The URL of the demo database for ``scale`` at ``commit``, and whether it was reused.
+def ensure_demo(scale: float, server: str | None, *, seed: int = DEMO_SEED) -> tuple[str, bool]:
+    """The URL of the demo database for ``scale`` and ``seed`` built from the current sources
+    (:func:`demo_key`), and whether it was reused.
 
     ``server`` is ``None`` (SQLite, in the cache directory) or a PostgreSQL URL whose role may
     create databases; the demo is built under a temporary name and renamed when complete, so an
-    interrupted build is never reused.
+    interrupted build is never reused. Two runs on this machine that need the same demo build it
+    once: the second waits for the first (a lock file per key in the cache directory).
     """
-    key = demo_key(scale, commit)
+    key = demo_key(scale, seed)
+    with _build_lock(key):
+        return _ensure(key, scale, server, seed)
+
+
+@contextmanager
+def _build_lock(key: str) -> Iterator[None]:
+    """An exclusive lock on ``<cache>/<key>.lock`` (released when the process ends, however)."""
+    with (cache_dir() / f"{key}.lock").open("w") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            print(f"waiting for another build of {key} …", file=sys.stderr)
+            fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def _ensure(key: str, scale: float, server: str | None, seed: int) -> tuple[str, bool]:
     if server is None or make_url(server).get_backend_name() == "sqlite":
         path = cache_dir() / f"{key}.sqlite3"
         if path.exists():
             return f"sqlite:///{path}", True
         building = cache_dir() / f"building-{key}-{uuid.uuid4().hex[:8]}.sqlite3"
-        _build(f"sqlite:///{building}", scale)
+        _build(f"sqlite:///{building}", scale, seed)
         with sqlite3.connect(building) as connection:
             connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         connection.close()
@@ -81,7 +200,7 @@ def ensure_demo(scale: float, commit: str, server: str | None) -> tuple[str, boo
         return base.set(database=key).render_as_string(hide_password=False), True
     staging = f"{key}_building"
     _pg_execute(server, f'DROP DATABASE IF EXISTS "{staging}"', f'CREATE DATABASE "{staging}"')
-    _build(base.set(database=staging).render_as_string(hide_password=False), scale)
+    _build(base.set(database=staging).render_as_string(hide_password=False), scale, seed)
     _pg_execute(server, f'ALTER DATABASE "{staging}" RENAME TO "{key}"')
     return base.set(database=key).render_as_string(hide_password=False), False
 

@@ -1,11 +1,12 @@
 """The frame: the demo database, one child process per benchmark, the record of the run.
 
-``python -m bench [--scale S] [--database URL] [--only B2,B6] [--out docs/performance.md]``
+``python -m bench [--scale S] [--database URL] [--only B2,B6] [--out docs/performance.md]``;
+``python -m bench --growth [--scales 0.1,0.3,1,3]`` for the growth exponent (:mod:`bench.growth`).
 
-It builds (or reuses, keyed by scale and commit) the demo election, runs the selected benchmarks
-each in its own process plus an idle process (the memory floor), records the machine, the date and
-``git rev-parse HEAD``, writes ``bench/results/<date>-<commit>.json`` and rewrites the Markdown
-report. A failed correctness check fails the run and writes nothing.
+It builds (or reuses, keyed by scale, seed and the sources that determine it: ``bench.database``)
+the demo election, runs the selected benchmarks each in its own process plus an idle process (the
+memory floor), records the machine, the date and ``git rev-parse HEAD``, writes
+``bench/results/<date>-<commit>.json`` and rewrites the Markdown report. A failed correctness check fails the run and writes nothing.
 """
 
 from __future__ import annotations
@@ -28,9 +29,10 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
 from bench.database import ensure_demo
+from bench.growth import Point, fits, growth_figure, point
 from bench.model import Outcome
 from bench.registry import BENCHMARKS, module
-from bench.report import markdown
+from bench.report import growth_section, kept_growth, markdown, with_growth
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -125,6 +127,11 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
         "default: SQLite files in the cache directory",
     )
     parser.add_argument(
+        "--postgres",
+        help="B1 only: a PostgreSQL server URL (role may create databases) on which B1 also runs, "
+        "besides the --database one, so that one run reports SQLite and PostgreSQL",
+    )
+    parser.add_argument(
         "--only", help=f"comma-separated benchmarks among {', '.join(BENCHMARKS)} (default: all)"
     )
     parser.add_argument("--out", type=Path, default=ROOT / "docs" / "performance.md")
@@ -134,20 +141,49 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--repeats", type=int, default=3, help="repetitions per measurement")
     parser.add_argument("--b6-cases", type=int, default=2000, help="B6 allocations per repetition")
     parser.add_argument("--seed", type=int, default=2023, help="B6's random inputs")
+    parser.add_argument(
+        "--b4-seconds", type=float, default=10.0, help="B4 load per server and target (s)"
+    )
+    parser.add_argument(
+        "--b5-seconds", type=float, default=60.0, help="B5 typists' bounded duration (s)"
+    )
+    parser.add_argument(
+        "--growth",
+        action="store_true",
+        help="run the benchmarks that declare GROWTH_FIGURE (B1, B2) at each of --scales and fit "
+        "the exponent of time against definitive protocols; rewrites only the Growth section",
+    )
+    parser.add_argument(
+        "--scales",
+        default="0.1,0.3,1,3",
+        help="comma-separated demo scales for --growth (default 0.1,0.3,1,3; each in (0, 3])",
+    )
     args = parser.parse_args(argv)
     chosen = [b.strip().upper() for b in (args.only or ",".join(BENCHMARKS)).split(",") if b]
     unknown = sorted(set(chosen) - set(BENCHMARKS))
     if unknown:
         parser.error(f"--only: unknown {', '.join(unknown)} (known: {', '.join(BENCHMARKS)})")
-    if not 0 < args.scale <= 1:
-        parser.error("--scale: must be greater than 0 and at most 1 (the demo's range)")
+    if not 0 < args.scale <= 3:
+        parser.error("--scale: must be greater than 0 and at most 3 (the demo's range)")
     args.chosen = [b for b in BENCHMARKS if b in chosen]
+    try:
+        args.scale_list = sorted({float(x) for x in args.scales.split(",") if x.strip()})
+    except ValueError:
+        parser.error(f"--scales: {args.scales!r} is not a comma-separated list of numbers")
+    if not args.scale_list or not all(0 < x <= 3 for x in args.scale_list):
+        parser.error("--scales: each scale must be greater than 0 and at most 3")
+    if args.growth:
+        args.chosen = [b for b in args.chosen if growth_figure(b)]
+        if not args.chosen:
+            parser.error("--growth: none of the chosen benchmarks declares GROWTH_FIGURE")
     return args
 
 
 def main(argv: list[str] | None = None) -> dict[str, Any]:
     """Run the suite; return the run's JSON record (also written to the results directory)."""
     args = parse(argv)
+    if args.growth:
+        return growth(args, argv)
     head, dirty = commit()
     started = datetime.now(UTC)
     config: dict[str, Any] = {
@@ -155,11 +191,16 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         "repeats": args.repeats,
         "b6_cases": args.b6_cases,
         "seed": args.seed,
+        "b4_seconds": args.b4_seconds,
+        "b5_seconds": args.b5_seconds,
     }
     reused = None
     if any(module(name).NEEDS_DEMO for name in args.chosen):
         print(f"demo election at scale {args.scale:g} …", file=sys.stderr)
-        config["url"], reused = ensure_demo(args.scale, head, args.database)
+        config["url"], reused = ensure_demo(args.scale, args.database)
+    if args.postgres and "B1" in args.chosen:
+        print(f"demo election at scale {args.scale:g} on PostgreSQL (B1) …", file=sys.stderr)
+        config["postgres_url"] = ensure_demo(args.scale, args.postgres)[0]
     outcomes = []
     for name in args.chosen:
         print(f"running {name} …", file=sys.stderr)
@@ -185,6 +226,59 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     json_path = args.results / f"{started:%Y-%m-%d}-{head[:12]}.json"
     json_path.write_text(json.dumps(record, indent=2, ensure_ascii=False) + "\n")
     args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(markdown(record, outcomes, idle.peak_rss_kib))
+    earlier = args.out.read_text() if args.out.exists() else ""
+    args.out.write_text(markdown(record, outcomes, idle.peak_rss_kib, kept_growth(earlier)))
     print(f"wrote {json_path} and {args.out}", file=sys.stderr)
+    return record
+
+
+GROWTH_FRAME_ONLY = {
+    "only",
+    "out",
+    "results",
+    "growth",
+    "scales",
+    "scale_list",
+    "chosen",
+    "database",
+}
+"""Options of the frame itself; every other option reaches the benchmarks' configuration."""
+
+
+def growth(args: argparse.Namespace, argv: list[str] | None) -> dict[str, Any]:
+    """``--growth``: each growth benchmark at each scale (its own process, on that scale's demo),
+    the fitted exponents; writes ``<date>-<commit>-growth.json`` and the report's Growth section."""
+    head, dirty = commit()
+    started = datetime.now(UTC)
+    points: list[Point] = []
+    for scale in args.scale_list:
+        print(f"demo election at scale {scale:g} …", file=sys.stderr)
+        url, reused = ensure_demo(scale, args.database)
+        options = {k: v for k, v in vars(args).items() if k not in GROWTH_FRAME_ONLY}
+        config: dict[str, Any] = {**options, "scale": scale, "url": url}
+        for name in args.chosen:
+            print(f"running {name} at scale {scale:g} …", file=sys.stderr)
+            points.append(point(run_child(name, config), scale, reused))
+    on_postgres = (
+        args.database is not None and make_url(args.database).get_backend_name() == "postgresql"
+    )
+    command = "python -m bench " + shlex.join(argv if argv is not None else sys.argv[1:])
+    record: dict[str, Any] = {
+        "command": command.strip(),
+        "date": started.strftime("%Y-%m-%d %H:%M UTC"),
+        "commit": head,
+        "dirty": dirty,
+        "scales": args.scale_list,
+        "database": "PostgreSQL" if on_postgres else "SQLite",
+        "machine": machine(args.database),
+        "points": [p.as_dict() for p in points],
+        "fits": {name: fit.as_dict() for name, fit in fits(points).items()},
+    }
+    args.results.mkdir(parents=True, exist_ok=True)
+    json_path = args.results / f"{started:%Y-%m-%d}-{head[:12]}-growth.json"
+    json_path.write_text(json.dumps(record, indent=2, ensure_ascii=False) + "\n")
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    earlier = args.out.read_text() if args.out.exists() else ""
+    args.out.write_text(with_growth(earlier, growth_section(record)))
+    print(f"wrote {json_path} and the Growth section of {args.out}", file=sys.stderr)
     return record

@@ -12,7 +12,11 @@ import importlib
 from types import ModuleType
 
 MODULES = {
+    "B1": "b1_ingestion",
     "B2": "b2_tabulation",
+    "B3": "b3_incremental",
+    "B4": "b4_publication",
+    "B5": "b5_entry",
     "B6": "b6_law",
     "B7": "b7_memory",
 }

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from bench.growth import MEANINGFUL_SPAN, TARGET_EXPONENT
 from bench.model import Figure, Outcome
 from bench.registry import BENCHMARKS, module
 
@@ -13,39 +14,7 @@ def title(name: str) -> str:
     return str(module(name).TITLE)
 
 
-NOT_YET = [
-    (
-        "B1 ingestion",
-        "protocols/s through the real service path on SQLite and PostgreSQL vs a raw bulk insert "
-        "of the same rows; target ≥ 5,000/s (SQLite), ≥ 3,000/s (PostgreSQL), ≤ 3× floor",
-        "`bench/b1_ingestion.py` (to be written, issue #8)",
-    ),
-    (
-        "B3 incremental",
-        "one more definitive protocol → results and published files up to date, p50/p99 ms; "
-        "target p99 ≤ 100 ms",
-        "`bench/b3_incremental.py` (to be written, issue #8)",
-    ),
-    (
-        "B4 publication",
-        "full static publication (s, files) and serving it: req/s and p99, Saylau vs nginx; "
-        "target ≤ 60 s. A hand-run precursor is `benchmarks/public_results.py` "
-        "(`docs/benchmarks.md`)",
-        "`bench/b4_publication.py` (to be written, issue #8)",
-    ),
-    (
-        "B5 interactive entry",
-        "50 concurrent simulated typists through the HTTP API for 60 s, p50/p95/p99 and errors; "
-        "target p95 ≤ 100 ms, no errors",
-        "`bench/b5_entry.py` (to be written, issue #8)",
-    ),
-    (
-        "Growth",
-        "B1 and B2 at scale 0.1, 0.3, 1 and 3 with the fitted exponent; target ≤ 1.1",
-        "`python -m bench --growth` (to be written, issue #8; the demo generator stops at "
-        "scale 1 today)",
-    ),
-]
+NOT_YET: list[tuple[str, str, str]] = []
 
 
 def _number(value: float | None, unit: str = "") -> str:
@@ -103,8 +72,104 @@ def memory_figures(outcomes: list[Outcome], idle_kib: int | None) -> list[Figure
     ]
 
 
-def markdown(run: dict[str, Any], outcomes: list[Outcome], idle_kib: int | None) -> str:
-    """The whole of ``docs/performance.md`` for one run."""
+GROWTH_START = "<!-- growth: written by `python -m bench --growth`; other runs keep it -->"
+GROWTH_END = "<!-- end of growth -->"
+
+
+def growth_section(record: dict[str, Any] | None) -> list[str]:
+    """The Growth section (between markers, so that a run without ``--growth`` keeps it): per
+    benchmark, the time at each scale and the fitted exponent against the target."""
+    out = [GROWTH_START, "## Growth", ""]
+    if record is None:
+        out += [
+            "Not measured yet: `python -m bench --growth [--scales 0.1,0.3,1,3]` runs B1 and B2 "
+            "at each scale and fits the exponent k of time ∝ protocols^k (target ≤ "
+            f"{TARGET_EXPONENT:g}).",
+            "",
+            GROWTH_END,
+        ]
+        return out
+    m = record["machine"]
+    out += [
+        f"Time ∝ size^k, k fitted by least squares on log–log, size = the definitive protocols "
+        f"of the demo at each scale (above 1 a SYNTHETIC larger country); target k ≤ "
+        f"{TARGET_EXPONENT:g}. A benchmark takes part by declaring `GROWTH_FIGURE`.",
+        "",
+        "```sh",
+        f"{record['command']}",
+        "```",
+        "",
+        f"- Date: {record['date']}; commit `{record['commit']}`"
+        + (" (with uncommitted changes in the tree)" if record.get("dirty") else "")
+        + f"; {record['database']}; load average at the start {m['load']} "
+        f"({m['cores']} cores, shared)",
+        "",
+        "| Benchmark | Scale | Definitive protocols | Seconds | Per protocol |",
+        "|---|---:|---:|---:|---:|",
+    ]
+    for p in record["points"]:
+        out.append(
+            f"| {title(p['benchmark'])} | {p['scale']:g} | {p['protocols']:,} | "
+            f"{_number(p['seconds'], 's')} | {p['per_protocol_ms']:.3f} ms |"
+        )
+    out += [
+        "",
+        "| Benchmark | Exponent k | r² | Scales | Size span | Target | |",
+        "|---|---:|---:|---:|---:|---|---|",
+    ]
+    notes = []
+    for name, fit in record["fits"].items():
+        k = "—" if fit["exponent"] is None else f"{fit['exponent']:.3f}"
+        r2 = "—" if fit["r_squared"] is None else f"{fit['r_squared']:.3f}"
+        verdict = {True: "met", False: "**missed**", None: "—"}[fit["met"]]
+        out.append(
+            f"| {title(name)} | {k} | {r2} | {fit['points']} | {fit['span']:.2f}× | "
+            f"≤ {TARGET_EXPONENT:g} | {verdict} |"
+        )
+        if not fit["meaningful"]:
+            notes.append(
+                f"- {title(name)}: the sizes span only {fit['span']:.2f}× (at least "
+                f"{MEANINGFUL_SPAN:g}× is needed): no verdict. Below scale ~0.25 the demo's "
+                "precincts are set by the law's floors (one per single-member seat), not by "
+                "the scale."
+            )
+    out += ["", *notes] if notes else []
+    out += ["", GROWTH_END]
+    return out
+
+
+def kept_growth(text: str) -> list[str] | None:
+    """The Growth section of an earlier ``docs/performance.md``, if it has one."""
+    if GROWTH_START not in text or GROWTH_END not in text:
+        return None
+    start = text.index(GROWTH_START)
+    end = text.index(GROWTH_END, start) + len(GROWTH_END)
+    return text[start:end].split("\n")
+
+
+def with_growth(text: str, section: list[str]) -> str:
+    """``text`` with its Growth section replaced (or added before "Not yet measured")."""
+    block = "\n".join(section)
+    if GROWTH_START in text and GROWTH_END in text:
+        start = text.index(GROWTH_START)
+        end = text.index(GROWTH_END, start) + len(GROWTH_END)
+        return text[:start] + block + text[end:]
+    marker = "## Not yet measured"
+    if marker in text:
+        at = text.index(marker)
+        return text[:at] + block + "\n\n" + text[at:]
+    base = text if text else "# Performance\n"
+    return base.rstrip("\n") + "\n\n" + block + "\n"
+
+
+def markdown(
+    run: dict[str, Any],
+    outcomes: list[Outcome],
+    idle_kib: int | None,
+    growth: list[str] | None = None,
+) -> str:
+    """The whole of ``docs/performance.md`` for one run (``growth``: the Growth section kept from
+    the previous file, see :func:`kept_growth`)."""
     m = run["machine"]
     by_name = {o.benchmark: o for o in outcomes}
     out = [
@@ -164,6 +229,7 @@ def markdown(run: dict[str, Any], outcomes: list[Outcome], idle_kib: int | None)
             out += ["", "The server was not measured in this run (`--only`)."]
     else:
         out.append("Not run in this run (`--only`).")
+    out += ["", *(growth if growth is not None else growth_section(None))]
     out += ["", "## Not yet measured", ""]
     out += ["| Benchmark | What it will measure | Measured by |", "|---|---|---|"]
     out += [f"| {name} | {what} | {by} |" for name, what, by in NOT_YET]

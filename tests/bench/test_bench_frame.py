@@ -41,7 +41,8 @@ def test_the_frame_runs_b6_and_writes_json_and_markdown(tmp_path: Path) -> None:
     assert "votelib on the same cases" in text
     assert record["commit"] in text
     assert "Not run in this run" in text  # B2 was not selected
-    assert "| B1 ingestion |" in text and "| Growth |" in text
+    assert "## B1 ingestion" in text  # registered, not selected: "Not run in this run"
+    assert "## Growth" in text and "Not measured yet: `python -m bench --growth" in text
 
 
 def test_the_markdown_writer_reports_figure_floor_ratio_and_verdict() -> None:
@@ -89,5 +90,5 @@ def test_unknown_benchmarks_and_scales_are_refused() -> None:
     with pytest.raises(SystemExit):
         parse(["--only", "B9"])
     with pytest.raises(SystemExit):
-        parse(["--scale", "3"])
+        parse(["--scale", "3.5"])
     assert parse(["--only", "b6,B2"]).chosen == ["B2", "B6"]

@@ -143,12 +143,24 @@ def test_json_document_with_seed_scale_and_database(stub: Stub, tmp_path: Path) 
     assert result.stderr == ""
 
 
-@pytest.mark.parametrize("scale", ["0", "-1", "1.5"])
-def test_scale_outside_0_1_exits_2(stub: Stub, scale: str) -> None:
+@pytest.mark.parametrize("scale", ["0", "-1", "3.5"])
+def test_scale_outside_0_3_exits_2(stub: Stub, scale: str) -> None:
     result = runner.invoke(app, ["demo", "--scale", scale])
     assert result.exit_code == 2
     assert "--scale" in result.stderr
     assert stub.calls == []
+
+
+def test_a_scale_above_1_is_built_and_called_a_synthetic_larger_country(
+    stub: Stub, tmp_path: Path
+) -> None:
+    """Up to 3 (issue #8's growth, "3× Kazakhstan"); the summary says the country is invented."""
+    result = runner.invoke(app, ["demo", "--scale", "3", "--quiet"])
+    assert result.exit_code == 0, result.output
+    assert stub.calls[0]["scale"] == 3.0
+    assert "Scale 3 is a SYNTHETIC LARGER COUNTRY" in result.stdout
+    small = runner.invoke(app, ["demo", "--scale", "1", "--quiet"])
+    assert "LARGER COUNTRY" not in small.stdout
 
 
 def test_a_database_that_holds_precincts_is_refused(tmp_path: Path) -> None:

@@ -13,10 +13,14 @@ from sqlalchemy.orm import Session, sessionmaker
 from saylau.documents.ballots import (
     BALLOT_HEIGHT_MM,
     EXTENSION_PER_EXTRA_LINE_MM,
+    PRINT_RUN_TEMPLATE,
     ballot_data,
     ballot_pdf,
+    print_run_data,
+    print_run_parts,
     print_run_pdf,
 )
+from saylau.documents.engine import render_pdf
 from saylau.law.ballots import AGAINST_ALL_KK, AGAINST_ALL_RU, BALLOT_COLOURS_2023
 from saylau.law.bodies import ContestKind
 from saylau.services.errors import Conflict
@@ -141,9 +145,35 @@ def test_print_run_sheet_figures(factory: Factory) -> None:
     assert row("p1 street")[-2:] == ["1250", "1263"]
     assert row("p2 street")[-2:] == ["1250", "1263"]
     assert row("Барлығы / Итого")[-2:] == ["2500", "2526"]
+    assert row(": барлығы / итого")[-2:] == ["2500", "2526"]  # the region's subtotal
     titles = _flat(pdf_text(pdf, layout=False))
     assert "Сайлау бюллетендерінің таралымы" in titles
     assert "Тираж избирательных бюллетеней" in titles
+
+
+def test_a_sheet_over_several_regions_is_a_summary_and_an_annex_per_region(
+    factory: Factory,
+) -> None:
+    """The national list's print run (CL art. 37 paras 2–3) is issued as the regions' subtotals
+    and one annex per region listing its precincts; the annexes add up to the summary."""
+    s = build_ballot_world(factory)
+    with factory() as session:
+        data = print_run_data(session, s.contest("mazhilis_list"))
+    parts = print_run_parts(data)
+    summary, annexes = parts[0][1], parts[1:]
+    assert parts[0][0] is None and len(annexes) == len(data["regions"]) > 1
+    assert sum(r["ballots"] for r in summary["regions"]) == data["delivered_total"]
+    summary_lines = pdf_text(render_pdf(PRINT_RUN_TEMPLATE, summary, generated_at=MOMENT))
+    for code, annex in annexes:
+        (region,) = annex["regions"]
+        assert region["code"] == code and region["rows"]
+        assert sum(row["ballots"] for row in region["rows"]) == region["ballots"]
+        line = next(x for x in summary_lines.splitlines() if x.split()[:1] == [code])
+        assert line.split()[-2:] == [str(region["voters"]), str(region["ballots"])]
+        text = pdf_text(render_pdf(PRINT_RUN_TEMPLATE, annex, generated_at=MOMENT))
+        assert "Приложение" in text
+        assert all(row["address"] in text for row in region["rows"])
+        assert f"{code}: барлығы / итого" in text
 
 
 def check_ballots(factory: Factory, election_id: int) -> None:

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from typer.testing import CliRunner
 
 from saylau.cli.main import app
+from saylau.documents.ballots import print_run_data
 from saylau.documents.bulk import KINDS, MANIFEST, file_sha256
 from saylau.storage.models import BallotDefinition, Contest
 from tests.documents.ballot_world import FIVE_KINDS, build_ballot_world
@@ -63,16 +64,20 @@ def test_every_ballot_written_then_skipped_then_resumed(factory: Factory, tmp_pa
             .join(BallotDefinition, BallotDefinition.contest_id == Contest.id)
             .where(BallotDefinition.frozen_at.is_not(None))
         ).all()
+        # A sheet spanning several regions is a summary plus one annex per region.
+        regions = [len(print_run_data(session, c)["regions"]) for c in frozen]
     assert sorted(frozen) == sorted(s.contest(name) for name in FIVE_KINDS)
+    sheets = sum(1 + (n if n > 1 else 0) for n in regions)
+    assert sheets > len(frozen), "the world's national list spans several regions"
     out = tmp_path / "out"
 
     first = _run(factory, election, out, "--jobs", "2")  # a pool of two renderers
     files = _pdfs(out)
-    assert len(files) == 2 * len(frozen) == first["documents"] == first["rendered"]
+    assert len(files) == len(frozen) + sheets == first["documents"] == first["rendered"]
     assert first["skipped"] == 0 and first["workers"] == 2
     ballots = sorted(name for name in files if name.startswith("ballots/"))
     assert len(ballots) == len(frozen)
-    assert sum(1 for name in files if name.startswith("print-runs/")) == len(frozen)
+    assert sum(1 for name in files if name.startswith("print-runs/")) == sheets
     for name in ballots:  # whole, readable PDFs with the ballot's text
         body = (out / name).read_bytes()
         assert pdf_pages(body) == 1

@@ -374,8 +374,9 @@ def test_bulk_runs_write_every_result_protocol_and_certificate(
 
 
 def check_result_documents(factory: Factory, election_id: int) -> None:
-    """The result protocol of the largest first-level maslikhat and a candidate's and a deputy's
-    certificate render for the demo election, with the stored quota and winners in the text."""
+    """The result protocol of the largest first-level maslikhat, a candidate's and a deputy's
+    certificate and an observer's credential render for the demo election, with the stored quota,
+    winners, names and the observer's precinct in the text."""
     with factory() as session:
         body = session.scalars(
             select(Body)
@@ -390,6 +391,7 @@ def check_result_documents(factory: Factory, election_id: int) -> None:
         subjects = certificate_subjects(session, election_id)
         candidate = candidate_certificate_data(session, subjects["candidate"][0])
         deputy = deputy_certificate_data(session, subjects["deputy"][0])
+        observer = observer_credential_data(session, subjects["observer"][-1], election_id)
     assert data["final"] and data["lists"], "the demo's list contest is tabulated and final"
     part = data["lists"][0]
     assert f"Избирательная квота: {part['quota']}" in pdf_text(pdf)
@@ -398,6 +400,10 @@ def check_result_documents(factory: Factory, election_id: int) -> None:
     assert winners and all(flat(name) in squeezed for name in winners)
     for certificate in (candidate, deputy):
         assert flat(certificate["person"]["kk"]) in flat(pdf_text(render_certificate(certificate)))
+    assert observer["assignments"], "every demo observer is assigned to a precinct"
+    text = pdf_text(render_certificate(observer))
+    assert observer["number"] in text
+    assert all(str(a["precinct"]) in text for a in observer["assignments"])
 
 
 # --- samples (docs/samples) ---------------------------------------------------------------------

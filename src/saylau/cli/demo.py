@@ -23,6 +23,7 @@ from sqlalchemy import Engine, event, inspect
 from sqlalchemy.engine import make_url
 
 from saylau.demo.generator import build_demo
+from saylau.demo.plan import MAX_SCALE, larger_country
 from saylau.demo.summary import DemoSummary
 from saylau.storage.db import make_engine, migrate, session_factory
 from saylau.storage.models import Base
@@ -115,6 +116,15 @@ def render(summary: dict[str, Any], database: str) -> str:
         "SYNTHETIC DEMO ELECTION of 19 March 2023 — invented precincts, people, accounts and votes,",
         "calibrated on the 2023 figures. The structure (regions, maslikhats, seats, parties) is real;",
         "no figure below is a real result.",
+        *(
+            [
+                f"Scale {summary['scale']:g} is a SYNTHETIC LARGER COUNTRY: {summary['scale']:g} "
+                "times Kazakhstan's voters and",
+                "precincts in every region, under the real 2023 bodies and seats.",
+            ]
+            if larger_country(float(summary["scale"]))
+            else []
+        ),
         f"Database: {database} (seed {summary['seed']}, scale {summary['scale']})",
         "",
         f"Structure     {c['regions']} regions; maslikhats {c['first_level_maslikhats']} + "
@@ -201,8 +211,10 @@ def register(app: typer.Typer) -> None:
         scale: float = typer.Option(
             DEFAULT_SCALE,
             "--scale",
-            help="Voters and precincts as a share of 2023 (1.0: ~12 million voters, ~10,000 "
-            "precincts). The structure and candidates are always those of 2023.",
+            help="Voters and precincts as a multiple of 2023 (1.0: ~12 million voters, ~10,000 "
+            f"precincts; at most {MAX_SCALE:g}). Above 1 it is a SYNTHETIC larger country (3: "
+            "~36 million voters, ~30,000 precincts). The structure and candidates are always "
+            "those of 2023.",
         ),
         seed: int = typer.Option(2023, "--seed", help="The same seed gives the same election."),
         database: str | None = typer.Option(
@@ -218,8 +230,11 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Build the SYNTHETIC national demo election of 19 March 2023 through every workflow
         and print its summary."""
-        if not 0 < scale <= 1:
-            typer.echo(f"error: --scale={scale}: must be greater than 0 and at most 1", err=True)
+        if not 0 < scale <= MAX_SCALE:
+            typer.echo(
+                f"error: --scale={scale}: must be greater than 0 and at most {MAX_SCALE:g}",
+                err=True,
+            )
             raise typer.Exit(INVALID)
         url = database or fresh_sqlite(demo_path())
         summary = build_into(url, scale=scale, seed=seed, quiet=quiet)

@@ -18,6 +18,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
 from saylau.cli.common import database
+from saylau.cli.export import sign_published
 from saylau.cli.jsonio import fail, write_output
 from saylau.publication import publish
 from saylau.services.errors import ServiceError
@@ -40,8 +41,11 @@ def publish_command(
         ),
     ] = None,
     jobs: Annotated[
-        int, typer.Option("--jobs", min=1, help="Render in this many processes (e.g. the cores).")
-    ] = 1,
+        int | None,
+        typer.Option(
+            "--jobs", min=1, help="Render in this many processes (default: one per core)."
+        ),
+    ] = None,
     quiet: Annotated[bool, typer.Option("--quiet", help="No progress bar.")] = False,
 ) -> None:
     """Write the whole public site (pages in kk/ru/en, JSON and CSV twins, open data, calendars,
@@ -71,10 +75,12 @@ def publish_command(
         fail(error.message)
     except (OSError, ValueError) as error:
         fail(f"cannot publish into {out}: {error}")
+    signed = sign_published(out)  # the open datasets' .sig and the public key (issue #9 §4)
     write_output(
         {
             "out": str(out),
             **report.summary(),
+            "signed": signed["signed"],
             "seconds": round(time.monotonic() - started, 1),
         }
     )

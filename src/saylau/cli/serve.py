@@ -22,8 +22,12 @@ def register(app: typer.Typer) -> None:
             ),
         ] = False,
         secure_cookies: Annotated[
-            bool, typer.Option(help="Send the session cookie over HTTPS only (behind TLS).")
-        ] = False,
+            bool | None,
+            typer.Option(
+                help="Send the session cookie over HTTPS only (behind TLS). Default: "
+                "SAYLAU_SECURE_COOKIES, else on unless listening on loopback."
+            ),
+        ] = None,
         notify: Annotated[
             bool,
             typer.Option(
@@ -37,6 +41,7 @@ def register(app: typer.Typer) -> None:
 
         from saylau.storage.db import make_engine, migrate, session_factory
         from saylau.web.app import create_app
+        from saylau.web.config import secure_cookies_default
 
         sessions = None
         if demo:
@@ -59,7 +64,13 @@ def register(app: typer.Typer) -> None:
             typer.echo("Demo sign-in (new passwords on every start):")
             for username, role, password in demo_sign_ins(sessions):
                 typer.echo(f"  {role.value:<16} {username:<40} {password}")
+            typer.echo(
+                "Commission accounts also give a one-time code: at their first sign-in after "
+                "this start the page shows a key and a QR code for an authenticator app."
+            )
         typer.echo(f"Saylau listening on http://{host}:{port}/ (API: /openapi.json)")
+        if secure_cookies is None:
+            secure_cookies = secure_cookies_default(host)
         application = create_app(sessions, secure_cookies=secure_cookies)
         dispatcher = None
         if notify:

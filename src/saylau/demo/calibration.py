@@ -2,7 +2,8 @@
 
 All from the monograph's tables as printed (``saylau.reference``): turnout at 10:00, 16:00 and final
 (Table 13), candidates nominated and registered per seat by level (Tables 14, 16, 17, 19–21), party-list
-lengths and seats won per party (Table 27), women among candidates (Tables 23, 25).
+lengths and seats won per party (Table 27), women among candidates (Tables 23, 25), observers sent by
+parties and by non-governmental organisations (Tables 56 and 58).
 """
 
 from __future__ import annotations
@@ -52,6 +53,10 @@ class RegionCalibration:
     list_sizes: dict[str, int]
     list_seats_won: dict[str, int]
     women_share: Fraction
+    party_observers: int
+    """Observers sent by parties in the region (Table 56)."""
+    ngo_observers: int
+    """Observers sent by non-governmental organisations in the region (Table 58)."""
 
 
 def _pct(text: str) -> Fraction:
@@ -83,6 +88,7 @@ def calibration() -> dict[str, RegionCalibration]:
     t19, t20, t21 = _by_name("t19"), _by_name("t20"), _by_name("t21")
     t27 = _by_name("t27")
     women_rows = {row["name_en"]: row for row in monograph_table("t25")}
+    party_observers, ngo_observers = _by_name("t56"), _by_name("t58")
     result = {}
     for region in regions():
         name = region.name_en
@@ -114,5 +120,7 @@ def calibration() -> dict[str, RegionCalibration]:
                 if lists.get(f"{party}_seats_won")
             },
             women_share=share,
+            party_observers=int(party_observers[name]["party_observers"]),
+            ngo_observers=int(ngo_observers[name]["ngo_observers"]),
         )
     return result

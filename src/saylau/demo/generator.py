@@ -61,6 +61,7 @@ from saylau.services.nomination import (
     required_ids,
     submit_nominations,
 )
+from saylau.services.observers import AccreditationApplication, ObserverKind
 from saylau.services.persons import PersonInput
 from saylau.services.protocols import (
     ProtocolData,
@@ -163,6 +164,7 @@ AT_DEPOSITS = _moment(date(2023, 2, 16), 10)
 AT_REGISTRATION = _moment(date(2023, 2, 20), 10)
 AT_BALLOTS = _moment(date(2023, 2, 23), 10)
 AT_FROZEN = _moment(date(2023, 2, 24), 10)
+AT_OBSERVERS = _moment(date(2023, 3, 1), 10)
 TURNOUT_MARKS = (("10:00", 10, 5), ("16:00", 16, 5), ("final", 20, 10))
 """Turnout reports, local time (after each reporting hour; the final one after polling closes)."""
 PROTOCOLS_LOCAL = (21, 30)
@@ -885,6 +887,59 @@ class _Demo:
                 self.call(actor, AT_FROZEN, operations.freeze_all, sorted(ids))
                 self.tick("ballots", done, len(by_actor))
 
+    # 7a. observers
+
+    def observe(self) -> None:
+        """Each region's observers as Tables 56 and 58 count them (× scale, at least one of each
+        kind): one non-governmental organisation and one organisation per party, accredited by
+        the regional commission (CL art. 20-1), each observer assigned to one precinct in turn."""
+        with self.phase("observers"):
+            makers = PersonMaker(self._rng("observers"))
+            parties = sorted(self.ids.parties)
+            for done, (code, figures) in enumerate(sorted(self.calibration.items()), start=1):
+                tec = self.tec_for(code).admin
+                assert tec is not None
+                region = self.structure[code].region.name_en
+                commission_id = self.ids.tec_of_region[self.ids.regions[code]]
+                senders: list[tuple[AccreditationApplication, int]] = [
+                    (
+                        AccreditationApplication(
+                            f"SYNTHETIC civic observers of {region}",
+                            ObserverKind.NGO,
+                            commission_id,
+                        ),
+                        max(1, round(figures.ngo_observers * self.scale)),
+                    )
+                ]
+                party_total = max(len(parties), round(figures.party_observers * self.scale))
+                senders += [
+                    (
+                        AccreditationApplication(
+                            f"SYNTHETIC observers of the party {party} in {region}",
+                            ObserverKind.PARTY,
+                            commission_id,
+                            self.ids.parties[party],
+                        ),
+                        party_total // len(parties) + (i < party_total % len(parties)),
+                    )
+                    for i, party in enumerate(parties)
+                ]
+                precincts = [self.ids.precincts[p.ref] for p in self.precincts[code]]
+                assignments: list[tuple[int, Sequence[int]]] = []
+                for application, count in senders:
+                    names = _distinct_names(makers, count)
+                    observers = self.call(
+                        tec, AT_OBSERVERS, operations.accredit_observers, application, names
+                    )
+                    assignments += [
+                        (observer, [precincts[(len(assignments) + i) % len(precincts)]])
+                        for i, observer in enumerate(observers)
+                    ]
+                self.call(
+                    tec, AT_OBSERVERS, operations.assign_observers, self.election_id, assignments
+                )
+                self.tick("observers", done, len(self.calibration))
+
     # 8. polling day
 
     def polling_day(self) -> None:
@@ -1255,6 +1310,19 @@ def count_precinct(
 # --- the entry point ------------------------------------------------------------------------------
 
 
+def _distinct_names(maker: PersonMaker, count: int) -> list[str]:
+    """``count`` different full names of synthetic persons (an organisation names each of its
+    observers once)."""
+    names: dict[str, None] = {}
+    while len(names) < count:
+        person = maker.person(
+            Sex.FEMALE if maker.rng.random() < 0.5 else Sex.MALE,
+            (date(1950, 1, 1), date(2004, 12, 31)),
+        )
+        names.setdefault(f"{person.surname} {person.name} {person.patronymic}", None)
+    return list(names)
+
+
 def build_demo(
     factory: sessionmaker[Session],
     *,
@@ -1264,14 +1332,14 @@ def build_demo(
 ) -> DemoSummary:
     """Hold the whole demo election of 19 March 2023 in an empty, migrated database.
 
-    ``scale`` (0 < scale ≤ 1) scales the voters and precincts of every region (1: ~12 million
-    voters in ~10,000 precincts); the structure (20 + 203 maslikhats, 3,414 seats, the Mazhilis)
+    ``scale`` (0 < scale ≤ 3) scales the voters and precincts of every region (1: ~12 million
+    voters in ~10,000 precincts; above 1 a SYNTHETIC larger country, 3: ~36 million voters in
+    ~30,000 precincts, for the growth benchmarks of issue #8); the structure (20 + 203 maslikhats, 3,414 seats, the Mazhilis)
     and the candidates per seat are always those of 2023, so even a small scale has as many
     precincts as single-member seats. Refused (``ValueError``) on a database that already holds
     precincts or an election. Returns the summary, with the seconds each phase took.
     """
-    if not 0 < scale <= 1:
-        raise ValueError(f"scale={scale}: must be greater than 0 and at most 1")
+    plan.check_scale(scale)
     with factory() as session:
         if (
             session.scalar(select(Election.id).limit(1)) is not None
@@ -1290,6 +1358,7 @@ def build_demo(
     demo.nominate()
     demo.register()
     demo.ballots()
+    demo.observe()
     demo.polling_day()
     extra = demo.results()
     with demo.phase("summary"):

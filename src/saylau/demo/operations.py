@@ -26,6 +26,13 @@ from saylau.services.nomination import (
     record_documents,
     submit_party_list,
 )
+from saylau.services.observers import (
+    AccreditationApplication,
+    accredit_organisation,
+    apply_for_accreditation,
+    assign_observer,
+    issue_credentials,
+)
 from saylau.services.parties import admit_party
 from saylau.services.protocols import resolve_protocol
 from saylau.services.registration import record_deposit, refuse, register
@@ -126,3 +133,21 @@ def assign_all(ctx: Context, party_id: int, decisions: Sequence[tuple[int, list[
 def register_all(ctx: Context, mandate_ids: Sequence[int], applied_on: date) -> None:
     for mandate_id in mandate_ids:
         register_deputy(ctx, mandate_id, applied_on)
+
+
+def accredit_observers(
+    ctx: Context, application: AccreditationApplication, full_names: Sequence[str]
+) -> list[int]:
+    """An organisation applies, is accredited by the same commission and its observers get
+    credentials (CL art. 20-1): the observer ids, in the order of ``full_names``."""
+    organisation = apply_for_accreditation(ctx, application)
+    accredit_organisation(ctx, organisation.id)
+    return [o.id for o in issue_credentials(ctx, organisation.id, full_names)]
+
+
+def assign_observers(
+    ctx: Context, election_id: int, assignments: Sequence[tuple[int, Sequence[int]]]
+) -> None:
+    """Each observer (id) assigned to its precincts (ids) of the election."""
+    for observer_id, precinct_ids in assignments:
+        assign_observer(ctx, observer_id, election_id, precinct_ids)

@@ -28,6 +28,21 @@ from saylau.reference.structure import RegionStructure, structure_2023
 MAX_PRECINCT_VOTERS = RULES_2023.max_precinct_voters
 COMFORTABLE_PRECINCT = 2_400
 """Voters per precinct the plan aims to stay under, so the random split keeps below the cap."""
+MAX_SCALE = 3.0
+"""The largest demo: three times Kazakhstan's voters and precincts (issue #8's growth benchmarks
+measure up to it). Above 1 the demo is a SYNTHETIC larger country: more precincts and voters in
+every region, still the real 2023 bodies, seats and parties."""
+
+
+def check_scale(scale: float) -> None:
+    """Refuse a scale outside (0, :data:`MAX_SCALE`] with a specific message."""
+    if not 0 < scale <= MAX_SCALE:
+        raise ValueError(f"scale={scale}: must be greater than 0 and at most {MAX_SCALE:g}")
+
+
+def larger_country(scale: float) -> bool:
+    """Whether ``scale`` makes a synthetic country larger than Kazakhstan (say so when shown)."""
+    return scale > 1
 
 
 @dataclass(frozen=True)
@@ -58,7 +73,9 @@ def plan_precincts(
     region = structure.region
     rng = _region_rng(seed, region.code, "precincts")
     voters = max(1, round(structure.voters * scale))
-    target = max(1, round(structure.polling_stations * scale), math.ceil(voters / 2_400))
+    target = max(
+        1, round(structure.polling_stations * scale), math.ceil(voters / COMFORTABLE_PRECINCT)
+    )
     first_smd = seat_split(region.kind, structure.first_level_seats, RULES_2023).smd_seats
     if region.kind is MaslikhatKind.OBLAST:
         seats = {body.name_en: body.seats for body in structure.second_level}

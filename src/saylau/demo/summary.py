@@ -43,6 +43,16 @@ SYNTHETIC_NOTE = (
 NON_PARTY = "non-party"
 
 
+def note(scale: float) -> str:
+    """The summary's SYNTHETIC note; above scale 1 it also says the country itself is invented."""
+    if scale <= 1:
+        return SYNTHETIC_NOTE
+    return (
+        f"{SYNTHETIC_NOTE}; at scale {scale:g} it is a SYNTHETIC LARGER COUNTRY: {scale:g} times "
+        "Kazakhstan's voters and precincts in every region, under the real 2023 bodies and seats"
+    )
+
+
 @dataclass(frozen=True)
 class DemoSummary:
     """The demo election in figures (:meth:`as_dict` gives the JSON document)."""
@@ -59,7 +69,7 @@ class DemoSummary:
     def as_dict(self) -> dict[str, Any]:
         return {
             "synthetic": self.synthetic,
-            "note": SYNTHETIC_NOTE,
+            "note": note(self.scale),
             "election_id": self.election_id,
             "seed": self.seed,
             "scale": self.scale,

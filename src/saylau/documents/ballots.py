@@ -237,7 +237,8 @@ def ballot_data(session: Session, contest_id: int) -> dict[str, Any]:
 
 def print_run_data(session: Session, contest_id: int) -> dict[str, Any]:
     """The print-run sheet of one contest's frozen ballot: the district's and each precinct's
-    voters and ballots with the 1% reserve, as the law core computes them (CL art. 37 paras 2–3).
+    voters and ballots with the 1% reserve, as the law core computes them (CL art. 37 paras 2–3),
+    the precincts grouped by region with the region's subtotal.
 
     Refuses when the figures frozen with the ballot are no longer what the voter lists call for:
     the sheet must show what is printed, and a frozen ballot changes only by a recorded decision.
@@ -256,20 +257,29 @@ def print_run_data(session: Session, contest_id: int) -> dict[str, Any]:
             field="contest_id",
         )
     precincts = session.execute(
-        select(Precinct, Region.code)
+        select(Precinct, Region.code, Region.name_kk, Region.name_ru)
         .join(Region, Region.id == Precinct.region_id)
         .where(Precinct.id.in_(voters))
     ).all()
-    rows = [
-        {
-            "region": code,
-            "number": precinct.number,
-            "address": precinct.address,
-            "voters": voters[precinct.id],
-            "ballots": run.precinct_delivery[str(precinct.id)],
-        }
-        for precinct, code in sorted(precincts, key=lambda r: (r[1], r[0].number, r[0].id))
-    ]
+    regions: dict[str, dict[str, Any]] = {}
+    for precinct, code, name_kk, name_ru in sorted(
+        precincts, key=lambda r: (r[1], r[0].number, r[0].id)
+    ):
+        region = regions.setdefault(
+            code,
+            {"code": code, "name": f"{name_kk} / {name_ru}", "voters": 0, "ballots": 0, "rows": []},
+        )
+        ballots = run.precinct_delivery[str(precinct.id)]
+        region["voters"] += voters[precinct.id]
+        region["ballots"] += ballots
+        region["rows"].append(
+            {
+                "number": precinct.number,
+                "address": precinct.address,
+                "voters": voters[precinct.id],
+                "ballots": ballots,
+            }
+        )
     reserve = run.reserve
     return {
         "contest_id": contest.id,
@@ -279,9 +289,25 @@ def print_run_data(session: Session, contest_id: int) -> dict[str, Any]:
         "district_print": run.district_print,
         "delivered_total": run.delivered_total,
         "to_print": run.to_print,
-        "precincts": rows,
+        "regions": list(regions.values()),
         "article": run.article,
+        "annex": None,
     }
+
+
+def print_run_parts(data: dict[str, Any]) -> list[tuple[str | None, dict[str, Any]]]:
+    """A print-run sheet as it is issued: one document when its precincts lie in one region;
+    otherwise (a list contest: the national Mazhilis list has ~10,000 precincts) a summary of the
+    regions' subtotals and one annex per region with its precincts, each going to the commission
+    that distributes it — and each small enough to typeset in bounded memory. Pairs of the region
+    code (``None`` for the summary or the single sheet) and the document's data."""
+    regions = data["regions"]
+    if len(regions) <= 1:
+        return [(None, data)]
+    summary = {**data, "regions": [{**r, "rows": []} for r in regions]}
+    return [(None, summary)] + [
+        (r["code"], {**data, "regions": [r], "annex": r["code"]}) for r in regions
+    ]
 
 
 def ballot_pdf(session: Session, contest_id: int, *, generated_at: datetime | None = None) -> bytes:
@@ -292,10 +318,9 @@ def ballot_pdf(session: Session, contest_id: int, *, generated_at: datetime | No
 def print_run_pdf(
     session: Session, contest_id: int, *, generated_at: datetime | None = None
 ) -> bytes:
-    """The PDF of one contest's print-run sheet."""
-    return render_pdf(
-        PRINT_RUN_TEMPLATE, print_run_data(session, contest_id), generated_at=generated_at
-    )
+    """The PDF of one contest's print-run sheet (its summary, when it has annexes per region)."""
+    _, data = print_run_parts(print_run_data(session, contest_id))[0]
+    return render_pdf(PRINT_RUN_TEMPLATE, data, generated_at=generated_at)
 
 
 def _stem(contest: Contest) -> str:
@@ -318,4 +343,6 @@ def jobs(session: Session, election_id: int) -> Iterator[Job]:
         assert contest is not None
         stem = _stem(contest)
         yield Job(f"ballots/{stem}.pdf", BALLOT_TEMPLATE, ballot_data(session, contest_id))
-        yield Job(f"print-runs/{stem}.pdf", PRINT_RUN_TEMPLATE, print_run_data(session, contest_id))
+        for region, data in print_run_parts(print_run_data(session, contest_id)):
+            name = stem if region is None else f"{stem}-{region}"
+            yield Job(f"print-runs/{name}.pdf", PRINT_RUN_TEMPLATE, data)

@@ -17,8 +17,9 @@ from typing import Any
 from sqlalchemy.orm import Session, sessionmaker
 
 from saylau.publication.output import Output, Report
-from saylau.publication.sources import Unit, election_ids, render, units
+from saylau.publication.sources import Unit, contest_units, election_ids, render, units
 from saylau.services.errors import Conflict, NotFound
+from saylau.services.public.common import remember
 
 Progress = Callable[[int, int, str], None]
 """``progress(done, total, label)`` after each unit (a view instance or an extra)."""
@@ -32,11 +33,19 @@ def publish(
     *,
     elections: Iterable[int] | None = None,
     progress: Progress | None = None,
-    jobs: int = 1,
+    jobs: int | None = None,
+    contests: Iterable[int] | None = None,
+    precincts: Iterable[int] = (),
 ) -> Report:
     """Publish the public site into ``out`` (created if missing); with ``elections``, only those
     elections' files (and the site-wide ones) are rendered, written and pruned; ``jobs`` > 1
-    renders in that many worker processes (each reads its own snapshot).
+    renders in that many worker processes (each reads its own snapshot); by default one per core,
+    unless the work is too small to pay for starting them (:data:`PARALLEL_FROM` units).
+
+    With ``contests`` (and ``precincts``: those whose protocols changed), only the files that
+    depend on those contests' results are rendered and written (:func:`contest_units`), and no
+    file is removed: what an incremental tabulation changed is published in milliseconds
+    (issue #8, B3), the other files stay as the last publication left them.
 
     Raises :class:`NotFound` for an unknown election and :class:`Conflict` while another
     publication writes into ``out``.
@@ -49,7 +58,7 @@ def publish(
             fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError as exc:
             raise Conflict("publication_running", f"{out} is being published") from exc
-        output = Output(out, scope)
+        output = Output(out, scope) if contests is None else _Patch(out, scope)
         with sessions() as session:
             _snapshot(session)
             if scope is not None:
@@ -60,11 +69,21 @@ def publish(
                         f"no election {', '.join(map(str, unknown))}",
                         field="election",
                     )
-            work = units(session, scope)
+            work = (
+                units(session, scope)
+                if contests is None
+                else [
+                    u
+                    for u in contest_units(session, set(contests), set(precincts))
+                    if scope is None or u.election_id in scope
+                ]
+            )
+            if len(work) >= PARALLEL_FROM:
+                remember(session)  # the units share each election's data: read it once
             stored = (
                 _serially(session, output, work)
-                if jobs <= 1
-                else _in_parallel(sessions, output, work, jobs)
+                if workers(jobs, len(work)) <= 1
+                else _in_parallel(sessions, output, work, workers(jobs, len(work)))
             )
             for done, (label, files) in enumerate(stored, start=1):
                 for path, sha, written in files:
@@ -74,6 +93,35 @@ def publish(
         return output.finish()
     finally:
         os.close(lock)
+
+
+class _Patch(Output):
+    """The output of a publication of some units only: the files it does not produce are the
+    previous publication's and stay, with their manifest entries."""
+
+    def finish(self) -> Report:
+        for path, sha in self.previous.items():
+            self.current.setdefault(path, sha)
+        return super().finish()
+
+
+PARALLEL_FROM = 64
+"""Fewer units than this are rendered in this process when ``jobs`` is not given: forking workers
+(each opening its own connection) costs more than a few units' rendering, e.g. the files an
+incremental publication of one contest rewrites."""
+
+
+def workers(jobs: int | None, units: int) -> int:
+    """The worker processes for ``units`` units: ``jobs`` if given, else one per core for a large
+    publication and none (this process) for a small one."""
+    if jobs is not None:
+        return max(1, jobs)
+    if units < PARALLEL_FROM:
+        return 1
+    return max(
+        1,
+        len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1),
+    )
 
 
 Stored = list[tuple[str, str, bool]]
@@ -104,6 +152,7 @@ def _start_worker(sessions: sessionmaker[Session], output: Output) -> None:
     bind.dispose(close=False)  # the parent's pooled connections are not this process's
     session = sessions()
     _snapshot(session)
+    remember(session)
     _worker.update(session=session, output=output)
 
 

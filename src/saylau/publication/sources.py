@@ -15,18 +15,21 @@ application's response.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator, Mapping
+import string
+from collections.abc import Callable, Collection, Iterator, Mapping
 from dataclasses import dataclass
 from importlib import resources
 from importlib.abc import Traversable
 from typing import Literal
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from saylau.opendata import nist, protocols
+from saylau.services.public.common import expected_protocols
+from saylau.services.public.contest import PAGE_SIZE
 from saylau.services.results import export_results
-from saylau.storage.models import Election
+from saylau.storage.models import Body, Contest, ContestResult, Election, Precinct, Region
 from saylau.web.i18n import LANGUAGES
 from saylau.web.pages.public import all_views, home, opendata, voters
 from saylau.web.pages.public.site import csv_bytes, json_bytes, page_text
@@ -194,3 +197,102 @@ def render(session: Session, unit: Unit) -> Files:
         assert unit.params is not None
         return all_views()[unit.index].render(session, unit.params)
     return EXTRAS[unit.index].render(session, unit.election_id)
+
+
+# --- the files that depend on some contests -------------------------------------------------------------
+
+Params = dict[str, int | str]
+
+
+def placeholders(path: str) -> frozenset[str]:
+    """The parameters of a view's path (``elections/{election_id}/`` → ``{"election_id"}``)."""
+    return frozenset(name for _, name, _, _ in string.Formatter().parse(path) if name)
+
+
+def contest_units(
+    session: Session, contests: Collection[int], precincts: Collection[int] = ()
+) -> list[Unit]:
+    """The view instances whose files depend on the results of ``contests`` and on the protocols
+    of ``precincts`` (issue #8, B3): each contest's pages (the first and the further pages of its
+    precinct table), its body's pages, its election's pages (summary, turnout, maps, indicators),
+    the region pages of its body and of the precincts, and the precincts' pages.
+
+    Views without an election (the voters' precinct pages) and the site-wide extras do not
+    depend on results; the per-election open datasets (whole-election dumps) are left to a
+    publication by election. Built from the ids directly, without enumerating every instance of
+    the site, so that re-publishing after one protocol costs a few pages."""
+    if not contests and not precincts:
+        return []
+    rows = session.execute(
+        select(
+            Contest.id,
+            Contest.election_id,
+            Contest.body_id,
+            Region.code,
+            ContestResult.precincts_total,
+        )
+        .join(Body, Body.id == Contest.body_id)
+        .outerjoin(Region, Region.id == Body.region_id)
+        .outerjoin(ContestResult, ContestResult.contest_id == Contest.id)
+        .where(Contest.id.in_(sorted(contests)))
+    ).all()
+    elections = sorted({int(r[1]) for r in rows})
+    precinct_rows = session.execute(
+        select(Precinct.id, Region.code)
+        .join(Region, Region.id == Precinct.region_id)
+        .where(Precinct.id.in_(sorted(precincts)))
+    ).all()
+    known: dict[str, list[Params]] = {
+        "contest_id": [],
+        "body_id": [],
+        "region_code": [],
+        "precinct_id": [],
+        "number": [],
+    }
+    seen: set[tuple[str, int, int | str]] = set()
+
+    def add(key: str, election: int, value: int | str) -> None:
+        if (key, election, value) not in seen:
+            seen.add((key, election, value))
+            known[key].append({"election_id": election, key: value})
+
+    for contest_id, election_id, body_id, region_code, total in rows:
+        add("contest_id", election_id, contest_id)
+        add("body_id", election_id, body_id)
+        if region_code is not None:
+            add("region_code", election_id, region_code)
+        if total is None:
+            pairs = expected_protocols(election_id)
+            total = session.scalar(
+                select(func.count()).select_from(pairs).where(pairs.c.contest_id == contest_id)
+            )
+        for number in range(2, -(-int(total or 0) // PAGE_SIZE) + 1):
+            known["number"].append(
+                {"election_id": election_id, "contest_id": contest_id, "number": number}
+            )
+    for election_id in elections:
+        for precinct_id, region_code in precinct_rows:
+            add("precinct_id", election_id, precinct_id)
+            add("region_code", election_id, region_code)
+    work: list[Unit] = []
+    for index, view in enumerate(all_views()):
+        names = placeholders(view.path)
+        if "election_id" not in names:
+            continue  # not an election's results
+        extra = names - {"election_id"}
+        instances: list[Params]
+        if not extra:
+            instances = [{"election_id": e} for e in elections]
+        elif extra == {"contest_id", "number"}:
+            instances = known["number"]
+        elif len(extra) == 1 and next(iter(extra)) in known:
+            instances = known[next(iter(extra))]
+        else:  # e.g. the maps' measures: every instance of the elections concerned
+            instances = [
+                dict(p) for p in view.instances(session) if p.get("election_id") in elections
+            ]
+        for params in instances:
+            election = params["election_id"]
+            owner = election if isinstance(election, int) else None
+            work.append(Unit(view.path.format(**params), owner, "view", index, dict(params)))
+    return work

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from decimal import Decimal
@@ -17,7 +18,7 @@ from enum import Enum
 from fractions import Fraction
 from typing import Any
 
-from sqlalchemy import inspect, select
+from sqlalchemy import insert, inspect, select
 from sqlalchemy.orm import Session
 
 from saylau.storage.models import AuditEvent, AuditHead
@@ -105,6 +106,41 @@ def _head(session: Session) -> AuditHead:
     return head
 
 
+def _row(
+    *,
+    at: datetime,
+    user_id: int | None,
+    username: str,
+    role: str,
+    commission_id: int | None,
+    action: str,
+    entity: str,
+    entity_id: str,
+    before: dict[str, Any] | None,
+    after: dict[str, Any] | None,
+    outcome: str,
+    prev_hash: str,
+) -> dict[str, Any]:
+    """The column values of one event linked after ``prev_hash``, its hash computed."""
+    row: dict[str, Any] = {
+        "at": at,
+        "user_id": user_id,
+        "username": username,
+        "role": role,
+        "commission_id": commission_id,
+        "action": action,
+        "entity": entity,
+        "entity_id": entity_id,
+        "outcome": outcome,
+        "before": normalise(before),
+        "after": normalise(after),
+    }
+    fields = {**row, "at": at.astimezone(UTC).isoformat()}
+    row["prev_hash"] = prev_hash
+    row["hash"] = event_hash(fields, prev_hash)
+    return row
+
+
 def append(
     session: Session,
     *,
@@ -123,26 +159,69 @@ def append(
     """Append one event to the chain within the caller's transaction."""
     head = _head(session)
     event = AuditEvent(
-        at=at.replace(microsecond=at.microsecond),
-        user_id=user_id,
-        username=username,
-        role=role,
-        commission_id=commission_id,
-        action=action,
-        entity=entity,
-        entity_id=entity_id,
-        outcome=outcome,
-        before=normalise(before),
-        after=normalise(after),
-        prev_hash=head.last_hash,
-        hash="",
+        **_row(
+            at=at,
+            user_id=user_id,
+            username=username,
+            role=role,
+            commission_id=commission_id,
+            action=action,
+            entity=entity,
+            entity_id=entity_id,
+            before=before,
+            after=after,
+            outcome=outcome,
+            prev_hash=head.last_hash,
+        )
     )
-    event.hash = event_hash(_fields(event), head.last_hash)
     session.add(event)
     session.flush()
     head.last_event_id = event.id
     head.last_hash = event.hash
     return event
+
+
+def append_many(
+    session: Session,
+    *,
+    at: datetime,
+    user_id: int | None,
+    username: str,
+    role: str,
+    commission_id: int | None,
+    action: str,
+    entity: str,
+    changes: Sequence[tuple[str, dict[str, Any] | None, dict[str, Any] | None]],
+    outcome: str = "done",
+) -> None:
+    """Append one event per ``(entity_id, before, after)`` of ``changes``, in order, by one
+    multi-row insert: the same events and chain as calling :func:`append` for each (a bulk
+    import logs every protocol entry, issue #8 B1), without a flush per event."""
+    if not changes:
+        return
+    head = _head(session)
+    previous = head.last_hash
+    rows = []
+    for entity_id, before, after in changes:
+        row = _row(
+            at=at,
+            user_id=user_id,
+            username=username,
+            role=role,
+            commission_id=commission_id,
+            action=action,
+            entity=entity,
+            entity_id=entity_id,
+            before=before,
+            after=after,
+            outcome=outcome,
+            prev_hash=previous,
+        )
+        rows.append(row)
+        previous = row["hash"]
+    session.execute(insert(AuditEvent), rows)
+    head.last_event_id = session.scalar(select(AuditEvent.id).where(AuditEvent.hash == previous))
+    head.last_hash = previous
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,7 @@ logged in a transaction of its own, so every refused action leaves a trace.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, TypeVar
@@ -173,6 +173,7 @@ class Context:
                 "outside_territory",
                 f"{action.value} is outside the territory of {self.actor.username}'s commission",
                 action=action.value,
+                target={k: v for k, v in vars(scope).items() if v is not None},
             )
 
     def audit(
@@ -196,6 +197,26 @@ class Context:
             entity_id=str(entity_id),
             before=before,
             after=after,
+        )
+
+    def audit_many(
+        self,
+        action: str,
+        entity: str,
+        changes: Sequence[tuple[object, dict[str, Any] | None, dict[str, Any] | None]],
+    ) -> None:
+        """Record one event per ``(entity_id, before, after)``, in order, as :meth:`audit` would
+        one by one (same transaction, same chain), in a single insert."""
+        audit.append_many(
+            self.session,
+            at=self.now,
+            user_id=self.actor.user_id,
+            username=self.actor.username,
+            role=self.actor.role.value,
+            commission_id=self.actor.commission_id,
+            action=action,
+            entity=entity,
+            changes=[(str(ident), before, after) for ident, before, after in changes],
         )
 
     def get(self, model: type[M], ident: int, what: str) -> M:

@@ -11,17 +11,21 @@ commission, and every version stays in the audit log.
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from datetime import datetime
+from functools import cache
 from typing import Any
 
-from sqlalchemy import Select, delete, select
+from sqlalchemy import Select, delete, insert, inspect, literal, select, tuple_, union_all, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from saylau.domain.roles import Action
 from saylau.domain.states import PROTOCOL_TRANSITIONS, ProtocolState, require_transition
 from saylau.law.bodies import ContestKind
+from saylau.law.calendar import Calendar
 from saylau.law.errors import LawInputError
 from saylau.law.protocol import (
     RELATIONS_BY_NAME,
@@ -30,7 +34,8 @@ from saylau.law.protocol import (
     Violation,
     check_protocol,
 )
-from saylau.services.audit import snapshot
+from saylau.law.rules import RuleSet
+from saylau.services.audit import normalise
 from saylau.services.context import Context, fetch, scope_for
 from saylau.services.deadlines import election_calendar_for, election_rules, require_after
 from saylau.services.errors import Conflict, InvalidInput, PermissionDenied, law_input
@@ -46,6 +51,7 @@ from saylau.storage.models import (
     ProtocolVote,
     SubscriptionEvent,
 )
+from saylau.storage.models.outcome import TabulationPending
 
 COUNT_FIELDS: tuple[str, ...] = (
     "voters_on_list",
@@ -61,6 +67,8 @@ COUNT_FIELDS: tuple[str, ...] = (
 )
 """The count lines of the protocol form (CL art. 43), stored as Protocol columns when definitive."""
 
+MAX_COUNT = 2**31 - 1
+"""The largest count a protocol line holds (the stored column's range on both databases)."""
 _REQUIRED = COUNT_FIELDS[:-1]
 _DOCUMENT_KEYS = frozenset((*COUNT_FIELDS, "valid", "votes", "extra"))
 
@@ -103,7 +111,13 @@ class ProtocolData:
         ``where`` prefixes field names in messages (e.g. ``row 3: ``), so that a bulk import names
         the row and the field.
         """
-        unknown = sorted(set(document) - _DOCUMENT_KEYS)
+        if not isinstance(document, Mapping):
+            raise InvalidInput(
+                "invalid_document",
+                f"{where}a protocol is an object of its lines, not {type(document).__name__}",
+                field="protocol",
+            )
+        unknown = sorted(str(k) for k in set(document) - _DOCUMENT_KEYS)
         if unknown:
             raise InvalidInput(
                 "unknown_field",
@@ -133,10 +147,13 @@ class ProtocolData:
         for key, value in raw_votes.items():
             try:
                 choice = int(key)
+                if not 1 <= choice <= MAX_COUNT or choice in votes:
+                    raise ValueError(key)  # no such id can be stored, or given twice ("1", "01")
             except (TypeError, ValueError):
                 raise InvalidInput(
                     "invalid_choice",
-                    f"{where}votes[{key!r}]: a ballot choice id is a whole number",
+                    f"{where}votes[{key!r}]: a ballot choice id is a whole number from 1 to "
+                    f"{MAX_COUNT}, given once",
                     field=f"votes[{key}]",
                 ) from None
             votes[choice] = _count(value, f"votes[{key}]", where)
@@ -163,6 +180,13 @@ def _count(value: Any, name: str, where: str) -> int:
             f"{where}{name}={value}: a count must not be negative (CL art. 43)",
             field=name,
             value=value,
+        )
+    if value > MAX_COUNT:
+        raise InvalidInput(
+            "invalid_count",
+            f"{where}{name}: a count is at most {MAX_COUNT} (the stored range)",
+            field=name,
+            value=MAX_COUNT,
         )
     return value
 
@@ -266,19 +290,360 @@ def enter_protocol(
     Entering a protocol that already has both entries, or is definitive, is a Conflict that
     changes nothing. Protocols are entered once counting has started (after polling closes).
     """
-    contest = ctx.get(Contest, contest_id, "contest")
-    precinct = ctx.get(Precinct, precinct_id, "precinct")
+    return _enter(ctx, [Submission(contest_id, precinct_id, data)], numbered=False)[0][0]
+
+
+def enter_protocols(ctx: Context, submissions: Sequence[Submission]) -> list[ProtocolStatus]:
+    """Enter many protocols in one transaction: all or nothing.
+
+    The outcome is exactly that of :func:`enter_protocol` called for each row in order (states,
+    entries, definitive figures, audit events, outbox rows, refusals), but set-based: the batch
+    is read and written in a few statements, whatever its size (issue #8, B1). A refusal names
+    the row (1-based) and the field; nothing of the batch is then written.
+    """
+    return _enter(ctx, submissions, numbered=True)[0]
+
+
+@dataclass(frozen=True)
+class ImportedBatch:
+    """What one batch of a resumable import did: the rows it entered, and how many rows were
+    already recorded (the same figures, entered by the same user) and so left as they were."""
+
+    statuses: list[ProtocolStatus]
+    recorded: int
+
+
+def import_protocols(
+    ctx: Context, submissions: Sequence[Submission], *, first_row: int = 1
+) -> ImportedBatch:
+    """One batch of a resumable, idempotent bulk import (issue #9 §5), in one transaction.
+
+    As :func:`enter_protocols`, except that a row whose protocol already holds an entry by the
+    acting user with exactly these figures is a no-op (nothing written, not even an audit event)
+    instead of a ``same_typist`` / ``entries_complete`` refusal: a file imported again, or again
+    after a crash part-way (its earlier batches committed), continues where it stopped and never
+    records an entry twice. Authorisation, validation and the counting-started check still apply
+    to every row. A refusal names the row counted from ``first_row`` (the batch's place in the
+    file); nothing of the batch is then written.
+    """
+    statuses, recorded = _enter(ctx, submissions, numbered=True, first_row=first_row, resume=True)
+    return ImportedBatch(statuses, recorded)
+
+
+Key = tuple[int, int]
+"""A protocol's natural key: (contest id, precinct id)."""
+
+_CHUNK = 500
+"""Ids per ``IN (…)`` list: well within SQLite's and PostgreSQL's bound-parameter limits."""
+
+
+def _chunks(items: Sequence[Any], size: int = _CHUNK) -> Iterable[Sequence[Any]]:
+    return (items[start : start + size] for start in range(0, len(items), size))
+
+
+@cache
+def _columns() -> tuple[str, ...]:
+    """The Protocol columns, in mapper order (the keys of an audit ``before``/``after``)."""
+    return tuple(attr.key for attr in inspect(Protocol).column_attrs)
+
+
+class _Lookup:
+    """Everything validating entries reads, loaded for a whole batch in a few statements: the
+    contests (with body and election), the precincts, each contest's ballot lines and which of
+    the batch's precincts vote in which contest (:func:`contest_precincts`)."""
+
+    def __init__(self, session: Session, keys: Iterable[Key]) -> None:
+        self.session = session
+        wanted = sorted(set(keys))
+        wanted_set = set(wanted)
+        contest_ids = sorted({c for c, _ in wanted})
+        precinct_ids = sorted({p for _, p in wanted})
+        self.contests: dict[int, Contest] = {}
+        self.choices: dict[int, set[int]] = defaultdict(set)
+        for chunk in _chunks(contest_ids):
+            self.contests.update(
+                (c.id, c)
+                for c in session.scalars(
+                    select(Contest)
+                    .where(Contest.id.in_(chunk))
+                    .options(selectinload(Contest.body), selectinload(Contest.election))
+                )
+            )
+            for contest_id, choice_id in session.execute(
+                select(BallotChoice.contest_id, BallotChoice.id).where(
+                    BallotChoice.contest_id.in_(chunk)
+                )
+            ):
+                self.choices[contest_id].add(choice_id)
+        self.precincts: dict[int, Precinct] = {}
+        for chunk in _chunks(precinct_ids):
+            self.precincts.update(
+                (p.id, p) for p in session.scalars(select(Precinct).where(Precinct.id.in_(chunk)))
+            )
+        by_contest: dict[int, list[int]] = defaultdict(list)
+        for contest_id, precinct_id in wanted:
+            if contest_id in self.contests and precinct_id in self.precincts:
+                by_contest[contest_id].append(precinct_id)
+        self.territory: set[Key] = set()
+        districts = sorted(c for c in by_contest if self.contests[c].district_id is not None)
+        for chunk in _chunks(precinct_ids):
+            # contest_precincts() of every single-member contest of the batch, in one statement
+            self.territory.update(
+                (int(c), int(p))
+                for c, p in session.execute(
+                    select(Contest.id, DistrictPrecinct.precinct_id)
+                    .join(DistrictPrecinct, DistrictPrecinct.district_id == Contest.district_id)
+                    .where(Contest.id.in_(districts), DistrictPrecinct.precinct_id.in_(chunk))
+                )
+                if (c, p) in wanted_set
+            )
+        queries: list[Select[int, int]] = [
+            select(literal(contest_id), Precinct.id).where(
+                Precinct.id.in_(ids), Precinct.id.in_(contest_precincts(self.contests[contest_id]))
+            )
+            for contest_id, ids in sorted(by_contest.items())
+            if self.contests[contest_id].district_id is None
+        ]
+        for group in _chunks(queries, 50):
+            statement: Any = group[0] if len(group) == 1 else union_all(*group)
+            self.territory.update((int(c), int(p)) for c, p in session.execute(statement))
+        self._rules: dict[str, RuleSet] = {}
+        self._calendars: dict[tuple[int, int, Any], Calendar] = {}
+
+    def contest(self, contest_id: int) -> Contest:
+        found = self.contests.get(contest_id)
+        return found if found is not None else fetch(self.session, Contest, contest_id, "contest")
+
+    def precinct(self, precinct_id: int) -> Precinct:
+        found = self.precincts.get(precinct_id)
+        if found is not None:
+            return found
+        return fetch(self.session, Precinct, precinct_id, "precinct")
+
+    def validate(
+        self, contest: Contest, precinct: Precinct, data: ProtocolData
+    ) -> tuple[Violation, ...]:
+        """Refuse malformed input; return every violated control relation (CL art. 43; dec.
+        #19)."""
+        if (contest.id, precinct.id) not in self.territory:
+            raise InvalidInput(
+                "precinct_outside_contest",
+                f"precinct {precinct.number} (id {precinct.id}) does not vote in contest "
+                f"{contest.id}",
+                field="precinct_id",
+            )
+        choices = self.choices.get(contest.id)
+        if not choices:
+            raise Conflict(
+                "no_ballot",
+                f"contest {contest.id} has no ballot lines yet: its ballot must be prepared first",
+                field="contest_id",
+            )
+        for choice in sorted(data.votes):
+            if choice not in choices:
+                raise InvalidInput(
+                    "unknown_choice",
+                    f"votes[{choice}]: not a line of contest {contest.id}'s ballot "
+                    f"(lines: {sorted(choices)})",
+                    field=f"votes[{choice}]",
+                )
+        missing = sorted(choices - set(data.votes))
+        if missing:
+            raise InvalidInput(
+                "missing_choice",
+                f"votes[{missing[0]}] is missing: the protocol gives the votes of every ballot "
+                f"line (CL art. 43 para 4-1(2)); missing: {missing}",
+                field=f"votes[{missing[0]}]",
+            )
+        return check_protocol(law_protocol(data, precinct.id, contest.kind), self.rules(contest))
+
+    def rules(self, contest: Contest) -> RuleSet:
+        election = contest.election
+        if election.rules not in self._rules:
+            self._rules[election.rules] = election_rules(election)
+        return self._rules[election.rules]
+
+    def require_counting_started(self, ctx: Context, contest: Contest, precinct: Precinct) -> None:
+        """Protocols exist only once counting has started, after polling closes (CL art. 43)."""
+        key = (contest.election_id, precinct.region_id, contest.kind.body)
+        calendar = self._calendars.get(key)
+        if calendar is None:
+            calendar = election_calendar_for(
+                ctx.session, contest.election, precinct.region_id, contest.kind.body
+            )
+            self._calendars[key] = calendar
+        require_after(
+            ctx, calendar, "counting_starts", "entering a protocol", code="counting_not_started"
+        )
+
+
+class _Book:
+    """The protocols a batch touches, as column values: the stored ones (read ``FOR UPDATE``
+    in one statement, with their first entries) and those the batch creates (inserted when
+    written, or earlier when a refusal has to name a new protocol's id). ``mine``: the entries
+    the user ``mine`` (a resumed import's typist) has recorded in them, as stored documents."""
+
+    def __init__(self, session: Session, keys: Iterable[Key], *, mine: int | None = None) -> None:
+        self.session = session
+        self.rows: dict[Key, dict[str, Any]] = {}
+        self.new: list[Key] = []
+        self.numbers: dict[Key, int] = {}
+        self.first: dict[Key, tuple[int, ProtocolData] | None] = {}
+        self.mine: dict[Key, list[dict[str, Any]]] = defaultdict(list)
+        names = _columns()
+        columns = [getattr(Protocol, name) for name in names]
+        wanted = sorted(set(keys))
+        for chunk in _chunks(wanted):
+            for found in session.execute(
+                select(*columns)
+                .where(tuple_(Protocol.contest_id, Protocol.precinct_id).in_(chunk))
+                .with_for_update()
+            ):
+                values = dict(zip(names, found, strict=True))
+                self.rows[(values["contest_id"], values["precinct_id"])] = values
+        waiting = {
+            values["id"]: key
+            for key, values in self.rows.items()
+            if values["state"] is ProtocolState.FIRST_ENTRY
+        }
+        for chunk in _chunks(sorted(waiting)):
+            for protocol_id, typist_id, data in session.execute(
+                select(
+                    ProtocolEntry.protocol_id, ProtocolEntry.typist_id, ProtocolEntry.data
+                ).where(ProtocolEntry.protocol_id.in_(chunk), ProtocolEntry.entry_no == 1)
+            ):
+                self.first[waiting[protocol_id]] = (typist_id, ProtocolData.from_json(data))
+        if mine is None:
+            return
+        stored = {values["id"]: key for key, values in self.rows.items()}
+        for chunk in _chunks(sorted(stored)):
+            for protocol_id, data in session.execute(
+                select(ProtocolEntry.protocol_id, ProtocolEntry.data).where(
+                    ProtocolEntry.protocol_id.in_(chunk), ProtocolEntry.typist_id == mine
+                )
+            ):
+                self.mine[stored[protocol_id]].append(ProtocolData.from_json(data).as_json())
+
+    def create(self, key: Key, number: int) -> dict[str, Any]:
+        """A new protocol, ``empty`` until its first entry (created at its first entry) at the
+        precinct numbered ``number``."""
+        self.numbers[key] = number
+        values: dict[str, Any] = dict.fromkeys(_columns())
+        values.update(
+            contest_id=key[0],
+            precinct_id=key[1],
+            state=ProtocolState.EMPTY,
+            version=0,
+            acknowledged_warnings=[],
+        )
+        self.rows[key] = values
+        self.new.append(key)
+        return values
+
+    def first_entry(self, key: Key) -> tuple[int, ProtocolData]:
+        found = self.first.get(key)
+        if found is None:
+            raise Conflict(
+                "no_such_entry", f"protocol {self.id_of(key)} has no entry 1", field="keep"
+            )
+        return found
+
+    def id_of(self, key: Key) -> int:
+        if self.rows[key]["id"] is None:
+            self.insert_new()
+        return int(self.rows[key]["id"])
+
+    def insert_new(self) -> None:
+        """Insert the batch's new protocols (in row order, as one by one would); a simultaneous
+        first entry by someone else (the unique contest × precinct key) is a Conflict: the
+        entries are then simply submitted again."""
+        todo = [key for key in self.new if self.rows[key]["id"] is None]
+        if not todo:
+            return
+        names = ("contest_id", "precinct_id", "state", "version", "acknowledged_warnings")
+        try:
+            ids = self.session.scalars(
+                insert(Protocol).returning(Protocol.id, sort_by_parameter_order=True),
+                [{name: self.rows[key][name] for name in names} for key in todo],
+            ).all()
+        except IntegrityError:  # the transaction is rolled back as the Conflict leaves execute()
+            raise Conflict(
+                "concurrent_entry",
+                f"another entry of the protocol of contest {todo[0][0]} at precinct "
+                f"{self.numbers[todo[0]]} was saved at the same moment; submit this entry again",
+                field="protocol",
+            ) from None
+        for key, protocol_id in zip(todo, ids, strict=True):
+            self.rows[key]["id"] = protocol_id
+
+
+@dataclass
+class _Step:
+    """One row of a batch, decided: what the entry does to its protocol."""
+
+    key: Key
+    before: dict[str, Any]
+    entry_no: int
+    data: ProtocolData
+    violations: tuple[Violation, ...]
+    differing: tuple[str, ...]
+    unacknowledged: tuple[str, ...]
+    definitive: bool
+
+
+def _enter(
+    ctx: Context,
+    submissions: Sequence[Submission],
+    *,
+    numbered: bool,
+    first_row: int = 1,
+    resume: bool = False,
+) -> tuple[list[ProtocolStatus], int]:
+    """Decide every row in order against the batch's state in memory (the checks and refusals
+    of one entry, in the same order), then write the batch. With ``resume``, rows the acting
+    user has already recorded with the same figures are skipped (their number is returned)."""
+    keys = [(s.contest_id, s.precinct_id) for s in submissions]
+    lookup = _Lookup(ctx.session, keys)
+    book = _Book(ctx.session, keys, mine=ctx.actor.user_id if resume else None)
+    steps: list[_Step] = []
+    recorded = 0
+    for row, submission in enumerate(submissions, start=first_row):
+        try:
+            step = _decide(ctx, lookup, book, submission, resume=resume)
+        except (InvalidInput, Conflict) as exc:
+            if not numbered:
+                raise
+            raise type(exc)(
+                exc.code, f"row {row}: {exc.message}", field=exc.field, row=row, **exc.params
+            ) from None
+        if step is None:
+            recorded += 1
+        else:
+            steps.append(step)
+    return _write(ctx, book, steps), recorded
+
+
+def _decide(
+    ctx: Context, lookup: _Lookup, book: _Book, submission: Submission, *, resume: bool = False
+) -> _Step | None:
+    """One entry (first or second) of one protocol: checked, and applied to the book; None when
+    ``resume`` and the acting user has already recorded these very figures for the protocol."""
+    data = submission.data
+    contest = lookup.contest(submission.contest_id)
+    precinct = lookup.precinct(submission.precinct_id)
     ctx.authorize(Action.ENTER_PROTOCOL, scope_for(ctx.session, precinct_id=precinct.id))
-    violations = _validate(ctx.session, contest, precinct, data)
-    _require_counting_started(ctx, contest, precinct)
-    protocol = _protocol_for_update(ctx.session, contest.id, precinct.id)
-    state = protocol.state if protocol is not None else ProtocolState.EMPTY
+    violations = lookup.validate(contest, precinct, data)
+    lookup.require_counting_started(ctx, contest, precinct)
+    key = (contest.id, precinct.id)
+    if resume and data.as_json() in book.mine.get(key, ()):
+        return None
+    current = book.rows.get(key)
+    state = current["state"] if current is not None else ProtocolState.EMPTY
     if state is ProtocolState.DEFINITIVE:
         raise Conflict(
             "protocol_definitive",
-            f"protocol {protocol.id if protocol else ''} of contest {contest.id} at precinct "
-            f"{precinct.number} is definitive; only a recorded decision of the higher commission "
-            "may correct it",
+            f"protocol {book.id_of(key)} of contest {contest.id} at precinct {precinct.number} "
+            "is definitive; only a recorded decision of the higher commission may correct it",
             field="protocol",
         )
     if state not in (ProtocolState.EMPTY, ProtocolState.FIRST_ENTRY):
@@ -296,76 +661,102 @@ def enter_protocol(
             "a protocol entry is made by a named user (double entry needs two of them)",
             action=Action.ENTER_PROTOCOL.value,
         )
-    if protocol is None:
-        protocol = _new_protocol(ctx.session, contest, precinct)
-    before = _record(ctx.session, protocol)
-    if state is ProtocolState.EMPTY:
-        _move(protocol, ProtocolState.FIRST_ENTRY)
-        entry_no = 1
-    else:
-        first = _entry(ctx.session, protocol.id, 1)
-        if first.typist_id == typist:
-            raise PermissionDenied(
-                "same_typist",
-                f"{ctx.actor.username} made the first entry of protocol {protocol.id}; the second "
-                "entry must be made by a different user (four-eyes principle)",
-                action=Action.ENTER_PROTOCOL.value,
-            )
-        _move(protocol, ProtocolState.SECOND_ENTRY)
-        entry_no = 2
-    ctx.session.add(
-        ProtocolEntry(
-            protocol_id=protocol.id,
-            entry_no=entry_no,
-            typist_id=typist,
-            data=data.as_json(),
-            entered_at=ctx.now,
-        )
-    )
-    ctx.session.flush()
+    if current is None:
+        current = book.create(key, precinct.number)
+    before = dict(current)
     differing: tuple[str, ...] = ()
     unacknowledged: tuple[str, ...] = ()
-    if entry_no == 2:
-        first_data = ProtocolData.from_json(_entry(ctx.session, protocol.id, 1).data)
+    definitive = False
+    book.mine[key].append(data.as_json())
+    if state is ProtocolState.EMPTY:
+        _move_values(current, ProtocolState.FIRST_ENTRY)
+        book.first[key] = (typist, data)
+        entry_no = 1
+    else:
+        first_typist, first_data = book.first_entry(key)
+        if first_typist == typist:
+            raise PermissionDenied(
+                "same_typist",
+                f"{ctx.actor.username} made the first entry of protocol {book.id_of(key)}; the "
+                "second entry must be made by a different user (four-eyes principle)",
+                action=Action.ENTER_PROTOCOL.value,
+            )
+        _move_values(current, ProtocolState.SECOND_ENTRY)
+        entry_no = 2
         differing = differing_fields(first_data, data)
         if differing:
-            _move(protocol, ProtocolState.ENTRIES_DIFFER)
+            _move_values(current, ProtocolState.ENTRIES_DIFFER)
         elif not _errors(violations):
             unacknowledged = _warnings(violations)
-            if not unacknowledged:
-                _make_definitive(ctx, protocol, data, ())
-    ctx.audit(
-        "enter_protocol",
-        "protocol",
-        protocol.id,
-        before,
-        {
-            **_record(ctx.session, protocol),
-            "entry_no": entry_no,
-            "entry": data.as_json(),
-            "violations": [v.name for v in violations],
-            "differing_fields": list(differing),
-        },
-    )
-    return _status(protocol, entry_no, violations, differing, unacknowledged)
+            definitive = not unacknowledged
+            if definitive:
+                _move_values(current, ProtocolState.DEFINITIVE)
+                current.update(_definitive_values(data, (), ctx.now))
+    return _Step(key, before, entry_no, data, violations, differing, unacknowledged, definitive)
 
 
-def enter_protocols(ctx: Context, submissions: Sequence[Submission]) -> list[ProtocolStatus]:
-    """Enter many protocols in one transaction: all or nothing.
-
-    A refusal names the row (1-based) and the field; nothing of the batch is then written.
-    """
-    results: list[ProtocolStatus] = []
-    for row, submission in enumerate(submissions, start=1):
-        try:
-            results.append(
-                enter_protocol(ctx, submission.contest_id, submission.precinct_id, submission.data)
+def _write(ctx: Context, book: _Book, steps: Sequence[_Step]) -> list[ProtocolStatus]:
+    """Write a decided batch: new protocols, states, entries, definitive figures, one audit
+    event per entry — each a single multi-row statement (SQLAlchemy ``insertmanyvalues``)."""
+    session = ctx.session
+    book.insert_new()
+    made_new = set(book.new)
+    moved = [
+        {"id": book.rows[s.key]["id"], "state": book.rows[s.key]["state"]}
+        for s in steps
+        if not s.definitive and s.key not in made_new
+    ]
+    if moved:
+        session.execute(update(Protocol), moved)
+    typist = ctx.actor.user_id
+    documents = [s.data.as_json() for s in steps]
+    if steps:
+        session.execute(
+            insert(ProtocolEntry),
+            [
+                {
+                    "protocol_id": book.rows[s.key]["id"],
+                    "entry_no": s.entry_no,
+                    "typist_id": typist,
+                    "data": document,
+                    "entered_at": ctx.now,
+                }
+                for s, document in zip(steps, documents, strict=True)
+            ],
+        )
+    _make_definitive(
+        ctx,
+        [
+            _Definitive(
+                book.rows[s.key]["id"], s.key[0], s.key[1], ProtocolState.SECOND_ENTRY, s.data, ()
             )
-        except (InvalidInput, Conflict) as exc:
-            raise type(exc)(
-                exc.code, f"row {row}: {exc.message}", field=exc.field, row=row, **exc.params
-            ) from None
-    return results
+            for s in steps
+            if s.definitive
+        ],
+    )
+    events = []
+    for step, document in zip(steps, documents, strict=True):
+        after = book.rows[step.key]
+        step.before["id"] = after["id"]
+        events.append(
+            (
+                after["id"],
+                _record_of(step.before, None),
+                {
+                    **_record_of(after, step.data.votes),
+                    "entry_no": step.entry_no,
+                    "entry": document,
+                    "violations": [v.name for v in step.violations],
+                    "differing_fields": list(step.differing),
+                },
+            )
+        )
+    ctx.audit_many("enter_protocol", "protocol", events)
+    _expire(session, [book.rows[s.key]["id"] for s in steps])
+    return [
+        _status(book.rows[s.key], s.entry_no, s.violations, s.differing, s.unacknowledged)
+        for s in steps
+    ]
 
 
 def resolve_protocol(
@@ -412,7 +803,7 @@ def resolve_protocol(
             before,
             _record(ctx.session, protocol),
         )
-        return _status(protocol, None, (), (), ())
+        return _status(_values(protocol), None, (), (), ())
     if state not in (
         ProtocolState.SECOND_ENTRY,
         ProtocolState.ENTRIES_DIFFER,
@@ -432,7 +823,7 @@ def resolve_protocol(
     _require_acceptable(protocol, violations, acknowledged)
     if state is ProtocolState.ENTRIES_DIFFER:
         _move(protocol, ProtocolState.RESOLVED)
-    _make_definitive(ctx, protocol, data, acknowledged)
+    _make_protocol_definitive(ctx, protocol, data, acknowledged)
     ctx.audit(
         "resolve_protocol",
         "protocol",
@@ -440,7 +831,7 @@ def resolve_protocol(
         before,
         {**_record(ctx.session, protocol), "kept_entry": keep},
     )
-    return _status(protocol, keep, violations, (), ())
+    return _status(_values(protocol), keep, violations, (), ())
 
 
 def correct_definitive(
@@ -469,9 +860,10 @@ def correct_definitive(
             field="decision",
         )
     acknowledged = _acknowledgements(acknowledge_warnings)
-    contest = ctx.get(Contest, protocol.contest_id, "contest")
-    precinct = ctx.get(Precinct, protocol.precinct_id, "precinct")
-    violations = _validate(ctx.session, contest, precinct, data)
+    lookup = _Lookup(ctx.session, [(protocol.contest_id, protocol.precinct_id)])
+    violations = lookup.validate(
+        lookup.contest(protocol.contest_id), lookup.precinct(protocol.precinct_id), data
+    )
     if protocol.state is not ProtocolState.DEFINITIVE:
         raise Conflict(
             "not_definitive",
@@ -496,7 +888,7 @@ def correct_definitive(
     _require_acceptable(protocol, violations, acknowledged)
     before = _record(ctx.session, protocol)
     _move(protocol, ProtocolState.DEFINITIVE)
-    _make_definitive(ctx, protocol, data, acknowledged)
+    _make_protocol_definitive(ctx, protocol, data, acknowledged)
     protocol.version += 1
     protocol.correction_decision = decision.strip()
     ctx.session.flush()
@@ -507,7 +899,7 @@ def correct_definitive(
         before,
         {**_record(ctx.session, protocol), "decision": decision.strip(), "entry": data.as_json()},
     )
-    return _status(protocol, None, violations, (), ())
+    return _status(_values(protocol), None, violations, (), ())
 
 
 def differing_fields(first: ProtocolData, second: ProtocolData) -> tuple[str, ...]:
@@ -561,95 +953,13 @@ def votes_of(session: Session, protocol_id: int) -> dict[int, int]:
 # --- internals ---------------------------------------------------------------------------------
 
 
-def _validate(
-    session: Session, contest: Contest, precinct: Precinct, data: ProtocolData
-) -> tuple[Violation, ...]:
-    """Refuse malformed input; return every violated control relation (CL art. 43; dec. #19)."""
-    in_territory = session.scalar(
-        select(Precinct.id).where(
-            Precinct.id == precinct.id, Precinct.id.in_(contest_precincts(contest))
-        )
-    )
-    if in_territory is None:
-        raise InvalidInput(
-            "precinct_outside_contest",
-            f"precinct {precinct.number} (id {precinct.id}) does not vote in contest {contest.id}",
-            field="precinct_id",
-        )
-    choices = set(
-        session.scalars(select(BallotChoice.id).where(BallotChoice.contest_id == contest.id))
-    )
-    if not choices:
-        raise Conflict(
-            "no_ballot",
-            f"contest {contest.id} has no ballot lines yet: its ballot must be prepared first",
-            field="contest_id",
-        )
-    for choice in sorted(data.votes):
-        if choice not in choices:
-            raise InvalidInput(
-                "unknown_choice",
-                f"votes[{choice}]: not a line of contest {contest.id}'s ballot "
-                f"(lines: {sorted(choices)})",
-                field=f"votes[{choice}]",
-            )
-    missing = sorted(choices - set(data.votes))
-    if missing:
-        raise InvalidInput(
-            "missing_choice",
-            f"votes[{missing[0]}] is missing: the protocol gives the votes of every ballot line "
-            f"(CL art. 43 para 4-1(2)); missing: {missing}",
-            field=f"votes[{missing[0]}]",
-        )
-    rules = election_rules(contest.election)
-    return check_protocol(law_protocol(data, precinct.id, contest.kind), rules)
-
-
-def _require_counting_started(ctx: Context, contest: Contest, precinct: Precinct) -> None:
-    """Protocols exist only once counting has started, after polling closes (CL art. 43)."""
-    calendar = election_calendar_for(
-        ctx.session, contest.election, precinct.region_id, contest.kind.body
-    )
-    require_after(
-        ctx, calendar, "counting_starts", "entering a protocol", code="counting_not_started"
-    )
-
-
-def _protocol_for_update(session: Session, contest_id: int, precinct_id: int) -> Protocol | None:
-    return session.execute(
-        select(Protocol)
-        .where(Protocol.contest_id == contest_id, Protocol.precinct_id == precinct_id)
-        .with_for_update()
-    ).scalar_one_or_none()
-
-
-def _new_protocol(session: Session, contest: Contest, precinct: Precinct) -> Protocol:
-    """The protocol row, created at its first entry; a simultaneous first entry by someone else
-    (the unique contest × precinct key) is a Conflict: the entry is then simply submitted again."""
-    protocol = Protocol(contest_id=contest.id, precinct_id=precinct.id, version=0)
-    protocol.state = ProtocolState.EMPTY
-    protocol.acknowledged_warnings = []
-    session.add(protocol)
-    try:
-        session.flush()
-    except IntegrityError:  # the transaction is rolled back as the Conflict leaves execute()
-        raise Conflict(
-            "concurrent_entry",
-            f"another entry of the protocol of contest {contest.id} at precinct {precinct.number} "
-            "was saved at the same moment; submit this entry again",
-            field="protocol",
-        ) from None
-    return protocol
-
-
 def check_entry(
     session: Session, contest_id: int, precinct_id: int, data: ProtocolData
 ) -> tuple[Violation, ...]:
     """Every control relation ``data`` violates, without saving anything: the live check of a
     form being typed (CL art. 43; decision #19). Malformed input is refused as on entry."""
-    contest = fetch(session, Contest, contest_id, "contest")
-    precinct = fetch(session, Precinct, precinct_id, "precinct")
-    return _validate(session, contest, precinct, data)
+    lookup = _Lookup(session, [(contest_id, precinct_id)])
+    return lookup.validate(lookup.contest(contest_id), lookup.precinct(precinct_id), data)
 
 
 def _entry(session: Session, protocol_id: int, entry_no: int) -> ProtocolEntry:
@@ -670,6 +980,12 @@ def _entry(session: Session, protocol_id: int, entry_no: int) -> ProtocolEntry:
 def _move(protocol: Protocol, target: ProtocolState) -> None:
     require_transition("protocol", PROTOCOL_TRANSITIONS, protocol.state, target)
     protocol.state = target
+
+
+def _move_values(values: dict[str, Any], target: ProtocolState) -> None:
+    """:func:`_move` of a protocol held as column values (a batch being decided)."""
+    require_transition("protocol", PROTOCOL_TRANSITIONS, values["state"], target)
+    values["state"] = target
 
 
 def _discard(session: Session, protocol: Protocol) -> None:
@@ -731,51 +1047,147 @@ def _require_acceptable(
         )
 
 
-def _make_definitive(
+@dataclass(frozen=True)
+class _Definitive:
+    """A protocol whose figures become definitive, and the state it comes from."""
+
+    protocol_id: int
+    contest_id: int
+    precinct_id: int
+    state: ProtocolState
+    data: ProtocolData
+    acknowledged: tuple[str, ...]
+
+
+def _definitive_values(
+    data: ProtocolData, acknowledged: tuple[str, ...], now: datetime
+) -> dict[str, Any]:
+    """The Protocol columns a definitive protocol holds: its figures, when, what was accepted."""
+    values: dict[str, Any] = {name: getattr(data, name) for name in COUNT_FIELDS}
+    values.update(
+        state=ProtocolState.DEFINITIVE,
+        acknowledged_warnings=list(acknowledged),
+        definitive_at=now,
+    )
+    return values
+
+
+def _make_definitive(ctx: Context, items: Sequence[_Definitive]) -> None:
+    """Write the definitive figures of protocols: the Protocol columns and one ProtocolVote per
+    ballot line, a few statements for all of them (one protocol, or a whole bulk import)."""
+    if not items:
+        return
+    for item in items:
+        if item.state is not ProtocolState.DEFINITIVE:
+            require_transition(
+                "protocol", PROTOCOL_TRANSITIONS, item.state, ProtocolState.DEFINITIVE
+            )
+    session = ctx.session
+    session.flush()  # a caller's pending change of the same protocol goes first
+    session.execute(
+        update(Protocol),
+        [
+            {"id": i.protocol_id, **_definitive_values(i.data, i.acknowledged, ctx.now)}
+            for i in items
+        ],
+    )
+    ids = [i.protocol_id for i in items]
+    for chunk in _chunks(ids):
+        session.execute(
+            delete(ProtocolVote)
+            .where(ProtocolVote.protocol_id.in_(chunk))
+            .execution_options(synchronize_session=False)
+        )
+    session.execute(
+        insert(ProtocolVote),
+        [
+            {
+                "protocol_id": i.protocol_id,
+                "choice_id": choice,
+                "contest_id": i.contest_id,
+                "votes": n,
+            }
+            for i in items
+            for choice, n in sorted(i.data.votes.items())
+        ],
+    )
+    # The contest waits for an incremental tabulation (issue #8, B3): one appended row per
+    # protocol, no contention between protocols of the same contest.
+    session.execute(
+        insert(TabulationPending),
+        [{"contest_id": i.contest_id, "precinct_id": i.precinct_id} for i in items],
+    )
+    _expire(session, ids)
+    # The contests' subscribers are told, by outbox rows of this same transaction.
+    enqueue(session, [i.contest_id for i in items], SubscriptionEvent.PROTOCOL_DEFINITIVE, ctx.now)
+
+
+def _make_protocol_definitive(
     ctx: Context, protocol: Protocol, data: ProtocolData, acknowledged: tuple[str, ...]
 ) -> None:
-    """Write the definitive figures: the Protocol columns and one ProtocolVote per ballot line."""
-    if protocol.state is not ProtocolState.DEFINITIVE:
-        _move(protocol, ProtocolState.DEFINITIVE)
-    for name in COUNT_FIELDS:
-        setattr(protocol, name, getattr(data, name))
-    protocol.acknowledged_warnings = list(acknowledged)
-    protocol.definitive_at = ctx.now
-    ctx.session.execute(delete(ProtocolVote).where(ProtocolVote.protocol_id == protocol.id))
-    ctx.session.add_all(
-        ProtocolVote(
-            protocol_id=protocol.id, choice_id=choice, contest_id=protocol.contest_id, votes=votes
-        )
-        for choice, votes in sorted(data.votes.items())
+    """:func:`_make_definitive` of one loaded protocol (its attributes are read again after)."""
+    _make_definitive(
+        ctx,
+        [
+            _Definitive(
+                protocol.id,
+                protocol.contest_id,
+                protocol.precinct_id,
+                protocol.state,
+                data,
+                acknowledged,
+            )
+        ],
     )
-    ctx.session.flush()
-    ctx.session.expire(protocol, ["votes"])
-    # The contest's subscribers are told, by an outbox row of this same transaction.
-    enqueue(ctx.session, [protocol.contest_id], SubscriptionEvent.PROTOCOL_DEFINITIVE, ctx.now)
 
 
-def _record(session: Session, protocol: Protocol) -> dict[str, Any]:
+def _expire(session: Session, ids: Iterable[int]) -> None:
+    """Forget loaded Protocol objects written by statements, so they are read again."""
+    for protocol_id in ids:
+        loaded = session.identity_map.get(session.identity_key(Protocol, protocol_id))
+        if loaded is not None:
+            session.expire(loaded)
+
+
+def _values(protocol: Protocol) -> dict[str, Any]:
+    return {name: getattr(protocol, name) for name in _columns()}
+
+
+def _plain(value: Any) -> Any:
+    """A column value as the audit log reads it back (:func:`normalise`), cheaply for the
+    JSON-native ones (most of a protocol's columns)."""
+    if value is None or (type(value) in (int, str)):
+        return value
+    return (normalise({"v": value}) or {})["v"]
+
+
+def _record_of(values: Mapping[str, Any], votes: Mapping[int, int] | None) -> dict[str, Any]:
     """The protocol's columns and, once definitive, its votes: the before/after of an event."""
-    record = snapshot(protocol)
-    if protocol.state is ProtocolState.DEFINITIVE:
-        votes = votes_of(session, protocol.id)
-        record["votes"] = {str(choice): n for choice, n in sorted(votes.items())}
+    record = {name: _plain(values[name]) for name in _columns()}
+    if values["state"] is ProtocolState.DEFINITIVE:
+        record["votes"] = {str(choice): n for choice, n in sorted((votes or {}).items())}
     return record
 
 
+def _record(session: Session, protocol: Protocol) -> dict[str, Any]:
+    """:func:`_record_of` a loaded protocol (its definitive votes as stored)."""
+    definitive = protocol.state is ProtocolState.DEFINITIVE
+    return _record_of(_values(protocol), votes_of(session, protocol.id) if definitive else None)
+
+
 def _status(
-    protocol: Protocol,
+    values: Mapping[str, Any],
     entry_no: int | None,
     violations: tuple[Violation, ...],
     differing: tuple[str, ...],
     unacknowledged: tuple[str, ...],
 ) -> ProtocolStatus:
     return ProtocolStatus(
-        protocol_id=protocol.id,
-        contest_id=protocol.contest_id,
-        precinct_id=protocol.precinct_id,
-        state=protocol.state,
-        version=protocol.version,
+        protocol_id=values["id"],
+        contest_id=values["contest_id"],
+        precinct_id=values["precinct_id"],
+        state=values["state"],
+        version=values["version"],
         entry_no=entry_no,
         violations=violations,
         differing_fields=differing,

@@ -14,6 +14,7 @@ for the seed the commission records (:func:`record_lot`; decision #9).
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, fields, is_dataclass
@@ -23,8 +24,8 @@ from enum import Enum
 from fractions import Fraction
 from typing import Any
 
-from sqlalchemy import func, select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy import delete, func, select, update
+from sqlalchemy.orm import Session
 
 from saylau.domain.roles import Action
 from saylau.domain.states import CandidacyState, ProtocolState
@@ -37,6 +38,7 @@ from saylau.law.competitiveness import district_competitiveness
 from saylau.law.district import ContestRound, DistrictResult, decide_district
 from saylau.law.errors import LawInputError
 from saylau.law.lot import Lot
+from saylau.law.rules import RuleSet
 from saylau.services.audit import snapshot
 from saylau.services.context import NATIONAL, Context, Scope, fetch
 from saylau.services.deadlines import election_rules
@@ -59,6 +61,7 @@ from saylau.storage.models import (
     Protocol,
     ProtocolVote,
 )
+from saylau.storage.models.outcome import TabulationPending
 
 FINAL = "final"
 PROVISIONAL = "provisional"
@@ -128,6 +131,16 @@ class TotalsLine:
 # --- services -----------------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class PendingTabulation:
+    """What an incremental tabulation did: the contests it re-tabulated and the precincts whose
+    protocols became definitive since the last one (what the static site must re-publish)."""
+
+    tallies: tuple[ContestTally, ...]
+    contests: frozenset[int]
+    precincts: frozenset[int]
+
+
 def contest_scope(contest: Contest) -> Scope:
     """Who tabulates a contest: the CEC for the Mazhilis, else the TEC of the body's territory."""
     body = contest.body
@@ -142,30 +155,81 @@ def tabulate_contest(
     """Tabulate one contest (TABULATE within the actor's territory; CEC for the Mazhilis)."""
     contest = ctx.get(Contest, contest_id, "contest")
     ctx.authorize(Action.TABULATE, contest_scope(contest))
-    tally, _ = _tabulate(ctx, contest.election, [contest], follow_up_day, {})[0]
+    election = contest.election
+    rows = _contest_rows(ctx.session, election.id, [contest.id])
+    pending = _pending(ctx.session, election.id, [contest.id])
+    tally, _ = _tabulate(ctx, election, rows, follow_up_day, {}, force=False)[0]
+    _consume(ctx.session, [p[0] for p in pending])
     return tally
 
 
 def tabulate_election(
-    ctx: Context, election_id: int, *, follow_up_day: date | None = None
+    ctx: Context,
+    election_id: int,
+    *,
+    follow_up_day: date | None = None,
+    only_pending: bool = False,
+    force: bool = False,
 ) -> list[ContestTally]:
     """Tabulate every contest of the election that lies in the actor's territory.
 
-    ``follow_up_day`` sets the polling day of runoffs and repeat elections this tabulation creates
-    (default: the last Sunday within the legal period, CL arts. 109-1, 110).
+    A contest whose inputs (sums, ballot lines, lot seed, rules, precinct count) are those of its
+    stored result is not recomputed (its stored digest says so) unless ``force``, which recomputes
+    every contest and compares it with the stored result (a verification). ``only_pending``
+    re-tabulates only the contests with protocols made definitive since (see
+    :func:`tabulate_pending`). ``follow_up_day`` sets the polling day of runoffs and repeat
+    elections this tabulation creates (default: the last Sunday within the legal period, CL arts.
+    109-1, 110).
     """
+    if only_pending:
+        return list(tabulate_pending(ctx, election_id, follow_up_day=follow_up_day).tallies)
     election = ctx.get(Election, election_id, "election")
-    contests = _contests(ctx.session, election.id)
-    if not contests:
+    rows = _contest_rows(ctx.session, election.id, None)
+    if not rows:
         raise Conflict(
             "no_contests",
             f"election {election.id} has no contests to tabulate",
             field="election_id",
         )
-    covered = [c for c in contests if ctx.actor.covers(contest_scope(c))]
-    for contest in covered or contests[:1]:
-        ctx.authorize(Action.TABULATE, contest_scope(contest))
-    return [tally for tally, _ in _tabulate(ctx, election, covered, follow_up_day, {})]
+    covered = [c for c in rows if ctx.actor.covers(c.scope)]
+    for contest in covered or rows[:1]:
+        ctx.authorize(Action.TABULATE, contest.scope)
+    whole = len(covered) == len(rows)
+    pending = _pending(ctx.session, election.id, None)  # read before the sums: none is lost
+    if not whole:
+        ids = {c.id for c in covered}
+        pending = [p for p in pending if p[1] in ids]
+    done = _tabulate(ctx, election, covered, follow_up_day, {}, force=force)
+    _consume(ctx.session, [p[0] for p in pending])
+    return [tally for tally, _ in done]
+
+
+def tabulate_pending(
+    ctx: Context, election_id: int, *, follow_up_day: date | None = None
+) -> PendingTabulation:
+    """Re-tabulate only the contests of the election with protocols made definitive since their
+    last tabulation (issue #8, B3): the pending rows the protocols' own transactions wrote.
+
+    Results, statuses, runoff/repeat follow-ups and progress of those contests are brought up to
+    date exactly as a whole-election tabulation would; the body, region and national totals are
+    aggregated from the definitive protocols when read (:func:`election_totals`), so they are
+    up to date as well. Contests outside the actor's territory stay pending.
+    """
+    election = ctx.get(Election, election_id, "election")
+    pending = _pending(ctx.session, election.id, None)
+    if not pending:
+        return PendingTabulation((), frozenset(), frozenset())
+    rows = _contest_rows(ctx.session, election.id, sorted({p[1] for p in pending}))
+    covered = [c for c in rows if ctx.actor.covers(c.scope)]
+    for contest in covered or rows[:1]:
+        ctx.authorize(Action.TABULATE, contest.scope)
+    ids = {c.id for c in covered}
+    taken = [p for p in pending if p[1] in ids]
+    done = _tabulate(ctx, election, covered, follow_up_day, {}, force=False)
+    _consume(ctx.session, [p[0] for p in taken])
+    return PendingTabulation(
+        tuple(tally for tally, _ in done), frozenset(ids), frozenset(p[2] for p in taken)
+    )
 
 
 def record_lot(
@@ -175,7 +239,8 @@ def record_lot(
 
     A lot decides between candidates tied for runoff places (decision #6) or lists tied on value
     and registration order (decision #4); it is the deterministic ``sha256-v1`` draw of the law core
-    (decision #9), stored as a printable :class:`LotRecord` that anyone can re-run.
+    (decision #9), stored as a printable :class:`LotRecord` that anyone can re-run. Only this
+    contest is re-tabulated.
     """
     contest = ctx.get(Contest, contest_id, "contest")
     ctx.authorize(Action.TABULATE, contest_scope(contest))
@@ -190,7 +255,10 @@ def record_lot(
             f"contest {contest.id} is {contest.status.value}: no lot is waiting for a seed",
             field="contest_id",
         )
-    tally, lots = _tabulate(ctx, contest.election, [contest], follow_up_day, {contest.id: seed})[0]
+    rows = _contest_rows(ctx.session, contest.election_id, [contest.id])
+    tally, lots = _tabulate(
+        ctx, contest.election, rows, follow_up_day, {contest.id: seed}, force=True
+    )[0]
     for lot in lots:
         record = LotRecord(
             election_id=contest.election_id,
@@ -211,10 +279,10 @@ def record_lot(
 def contest_progress(session: Session, election_id: int) -> dict[int, tuple[int, int]]:
     """Contest id → (precincts with a definitive protocol, precincts of the contest)."""
     election_of(session, election_id)
-    contests = _contests(session, election_id)
-    counted = {cid: int(n) for cid, n, *_ in _protocol_sums(session, election_id)}
-    totals = _precinct_totals(session, election_id, contests)
-    return {c.id: (counted.get(c.id, 0), totals[c.id]) for c in contests}
+    rows = _contest_rows(session, election_id, None)
+    counted = {cid: int(n) for cid, n, *_ in _protocol_sums(session, election_id, None)}
+    totals = _precinct_totals(session, election_id, rows, None)
+    return {c.id: (counted.get(c.id, 0), totals[c.id]) for c in rows}
 
 
 def election_totals(session: Session, election_id: int) -> tuple[TotalsLine, ...]:
@@ -310,6 +378,18 @@ class _Sums:
     invalid: int = 0
     votes: dict[int, int] = field(default_factory=dict)
 
+    def key(self) -> tuple[Any, ...]:
+        """The sums as plain values, for the inputs digest."""
+        return (
+            self.protocols,
+            self.voters_on_list,
+            self.ballots_issued,
+            self.ballots_in_boxes,
+            self.against_all,
+            self.invalid,
+            tuple(sorted(self.votes.items())),
+        )
+
     def document(self) -> dict[str, Any]:
         valid = sum(self.votes.values()) + self.against_all
         return {
@@ -335,61 +415,133 @@ class _Outcome:
     runoff: tuple[_Line, ...] = ()
 
 
+@dataclass(frozen=True)
+class _ContestRow:
+    """The columns of a contest and its body that tabulation needs (no ORM object per contest)."""
+
+    id: int
+    kind: ContestKind
+    seats: int
+    district_id: int | None
+    body_id: int
+    status: ContestStatus
+    body_kind: BodyKind
+    region_id: int | None
+    unit_id: int | None
+
+    @property
+    def scope(self) -> Scope:
+        """As :func:`contest_scope`."""
+        if self.body_kind is BodyKind.MAZHILIS:
+            return NATIONAL
+        return Scope(region_id=self.region_id, unit_id=self.unit_id)
+
+
+@dataclass(frozen=True)
+class _Write:
+    """A recomputed contest whose stored result may have to change."""
+
+    contest: _ContestRow
+    final: bool
+    sums: _Sums
+    total: int
+    status: str
+    document: dict[str, Any]
+    contest_status: ContestStatus
+    digest: str
+
+
+DIGEST_VERSION = "tabulation-1"
+"""Part of every inputs digest: changing how a result is computed from its inputs changes it, so
+that every stored result is recomputed once."""
+
+
+def _digest(inputs: tuple[Any, ...], status: ContestStatus) -> str:
+    """The inputs digest: ``repr`` of plain values (ints, strings, enums, frozen dataclasses) is
+    deterministic, so equal inputs give equal digests."""
+    return hashlib.sha256(repr((*inputs, status.value)).encode("utf-8")).hexdigest()
+
+
 def _tabulate(
     ctx: Context,
     election: Election,
-    contests: Sequence[Contest],
+    contests: Sequence[_ContestRow],
     follow_up_day: date | None,
     seeds_given: Mapping[int, str],
+    *,
+    force: bool,
 ) -> list[tuple[ContestTally, tuple[Lot, ...]]]:
+    """Tabulate ``contests`` set-wise: a few aggregations, a digest per contest, the law and the
+    trace document only where the digest changed (or ``force``), one bulk write."""
     session = ctx.session
-    sums = _sums(session, election.id)
-    totals = _precinct_totals(session, election.id, contests)
-    lines = _ballot_lines(session, election.id)
+    ids: list[int] | None = [c.id for c in contests] if len(contests) <= _FEW else None
+    sums = _sums(session, election.id, ids)
+    totals = _precinct_totals(session, election.id, contests, ids)
+    lines, line_keys = _ballot_lines(session, election.id, ids)
     seeds = {**_lot_seeds(session, election.id), **seeds_given}
-    results = {
-        r.contest_id: r
-        for r in session.scalars(
-            select(ContestResult)
-            .join(Contest, Contest.id == ContestResult.contest_id)
-            .where(Contest.election_id == election.id)
-        )
-    }
-    followers = dict(
-        (row[0], row[1])
-        for row in session.execute(
-            select(Contest.follows_contest_id, Contest.id).where(
-                Contest.follows_contest_id.in_(
-                    select(Contest.id).where(Contest.election_id == election.id)
-                )
-            )
-        )
-    )
+    stored = _stored(session, election.id, ids)
+    followers = _followers(session, election.id, ids)
+    rules = election_rules(election)
+    rules_key = repr(rules)
     done: list[tuple[ContestTally, tuple[Lot, ...]]] = []
+    writes: list[_Write] = []
     for contest in contests:
-        contest_sums = sums.get(contest.id, _Sums())
         total = totals[contest.id]
         if contest.id not in lines:  # no ballot yet: nothing to count, nothing stored
             tally = ContestTally(contest.id, contest.kind, False, NO_BALLOT, 0, total)
             done.append((tally, ()))
             continue
+        contest_sums = sums.get(contest.id) or _Sums()
+        contest_lines = lines[contest.id]
+        seed = seeds.get(contest.id)
         final = total > 0 and contest_sums.protocols == total
-        outcome = _decide(
-            election, contest, lines.get(contest.id, []), contest_sums, seeds.get(contest.id)
-        )
         follow_up = followers.get(contest.id)
+        inputs = (
+            DIGEST_VERSION,
+            rules_key,
+            election.purpose,
+            contest.kind.value,
+            contest.seats,
+            total,
+            contest_sums.key(),
+            line_keys[contest.id],
+            seed,
+        )
+        known = stored.get(contest.id)
+        if (
+            not force
+            and known is not None
+            and known[0] == _digest((*inputs, follow_up), contest.status)
+        ):
+            tally = ContestTally(
+                contest.id,
+                contest.kind,
+                final,
+                known[1],
+                contest_sums.protocols,
+                total,
+                follow_up,
+            )
+            done.append((tally, ()))
+            continue
+        outcome = _decide(election, rules, contest, contest_lines, contest_sums, seed)
         if final and outcome.status in ("runoff", "repeat_election") and follow_up is None:
             follow_up = _create_follow_up(ctx, election, contest, outcome, follow_up_day)
         document = {**outcome.document, "follow_up_contest_id": follow_up}
-        _store(
-            ctx,
-            contest,
-            results.get(contest.id),
-            final,
-            contest_sums,
-            total,
-            outcome.status,
-            document,
+        new_status = (
+            _CONTEST_STATUS.get(outcome.status, ContestStatus.OPEN) if final else ContestStatus.OPEN
+        )
+        writes.append(
+            _Write(
+                contest,
+                final,
+                contest_sums,
+                total,
+                outcome.status,
+                document,
+                new_status,
+                _digest((*inputs, follow_up), new_status),
+            )
         )
         tally = ContestTally(
             contest.id,
@@ -401,24 +553,29 @@ def _tabulate(
             follow_up,
         )
         done.append((tally, outcome.lots))
+    _store(ctx, writes)
     return done
 
 
 def _decide(
-    election: Election, contest: Contest, lines: list[_Line], sums: _Sums, seed: str | None
+    election: Election,
+    rules: RuleSet,
+    contest: _ContestRow,
+    lines: list[_Line],
+    sums: _Sums,
+    seed: str | None,
 ) -> _Outcome:
     if sums.protocols == 0:
         return _Outcome(NO_PROTOCOLS, {"status": NO_PROTOCOLS, "system": contest.kind.system.value})
     if contest.kind.is_list:
-        return _decide_list(election, contest, lines, sums, seed)
-    return _decide_district(election, contest, lines, sums, seed)
+        return _decide_list(rules, contest, lines, sums, seed)
+    return _decide_district(election, rules, contest, lines, sums, seed)
 
 
 def _decide_list(
-    election: Election, contest: Contest, lines: list[_Line], sums: _Sums, seed: str | None
+    rules: RuleSet, contest: _ContestRow, lines: list[_Line], sums: _Sums, seed: str | None
 ) -> _Outcome:
     """Allocate the list seats (CL art. 111-1; art. 97-1 for the Mazhilis; decisions #1–#4)."""
-    rules = election_rules(election)
     list_rules = rules.list_rules(contest.kind.body)
     standing = [ln for ln in lines if ln.list_state not in _NOT_STANDING]
     lists = []
@@ -484,10 +641,14 @@ def _allocation_lots(allocation: Allocation) -> tuple[Lot, ...]:
 
 
 def _decide_district(
-    election: Election, contest: Contest, lines: list[_Line], sums: _Sums, seed: str | None
+    election: Election,
+    rules: RuleSet,
+    contest: _ContestRow,
+    lines: list[_Line],
+    sums: _Sums,
+    seed: str | None,
 ) -> _Outcome:
     """Decide a single-member district (CL art. 9 paras 3–4, art. 109-1; decisions #5, #6, #18)."""
-    rules = election_rules(election)
     standing = [ln for ln in lines if ln.nomination_state not in _NOT_STANDING]
     if not standing:
         raise Conflict(
@@ -561,61 +722,89 @@ def _names(lines: Sequence[_Line]) -> dict[int, str]:
     }
 
 
-def _store(
-    ctx: Context,
-    contest: Contest,
-    result: ContestResult | None,
-    final: bool,
-    sums: _Sums,
-    total: int,
-    status: str,
-    outcome: dict[str, Any],
-) -> None:
-    """Write the contest's result and status; an unchanged result writes nothing."""
-    totals = sums.document()
-    state = FINAL if final else PROVISIONAL
-    new_status = _CONTEST_STATUS.get(status, ContestStatus.OPEN) if final else ContestStatus.OPEN
-    if (
-        result is not None
-        and (
-            result.status,
-            result.precincts_counted,
-            result.precincts_total,
-            result.totals,
-            result.outcome,
-        )
-        == (state, sums.protocols, total, totals, outcome)
-        and contest.status is new_status
-    ):
+def _store(ctx: Context, writes: Sequence[_Write]) -> None:
+    """Write the recomputed results and statuses in bulk; an unchanged result writes nothing
+    (only its digest is brought up to date) and leaves no audit event."""
+    if not writes:
         return
-    if result is not None and result.published_at is not None:
-        raise Conflict(
-            "result_published",
-            f"contest {contest.id}'s result was published on {result.published_at.isoformat()} "
-            "and its figures have changed since; a published result is not re-tabulated",
-            field="contest_id",
+    session = ctx.session
+    existing: dict[int, ContestResult] = {}
+    ids = [w.contest.id for w in writes]
+    for start in range(0, len(ids), _CHUNK):
+        for row in session.scalars(
+            select(ContestResult).where(ContestResult.contest_id.in_(ids[start : start + _CHUNK]))
+        ):
+            existing[row.contest_id] = row
+    statuses: dict[ContestStatus, list[int]] = {}
+    changed: list[tuple[ContestResult, dict[str, Any] | None, ContestStatus]] = []
+    for w in writes:
+        result = existing.get(w.contest.id)
+        totals = w.sums.document()
+        state = FINAL if w.final else PROVISIONAL
+        if (
+            result is not None
+            and (
+                result.status,
+                result.precincts_counted,
+                result.precincts_total,
+                result.totals,
+                result.outcome,
+            )
+            == (state, w.sums.protocols, w.total, totals, w.document)
+            and w.contest.status is w.contest_status
+        ):
+            if (result.inputs_digest, result.outcome_status) != (w.digest, w.status):
+                result.inputs_digest = w.digest  # bookkeeping: the result itself is unchanged
+                result.outcome_status = w.status
+            continue
+        if result is not None and result.published_at is not None:
+            raise Conflict(
+                "result_published",
+                f"contest {w.contest.id}'s result was published on "
+                f"{result.published_at.isoformat()} and its figures have changed since; a "
+                "published result is not re-tabulated",
+                field="contest_id",
+            )
+        before = _result_record(result, w.contest.status) if result is not None else None
+        if result is None:
+            result = ContestResult(contest_id=w.contest.id)
+            session.add(result)
+        result.status = state
+        result.precincts_counted = w.sums.protocols
+        result.precincts_total = w.total
+        result.totals = totals
+        result.outcome = w.document
+        result.outcome_status = w.status
+        result.inputs_digest = w.digest
+        result.computed_at = ctx.now
+        if w.contest.status is not w.contest_status:
+            statuses.setdefault(w.contest_status, []).append(w.contest.id)
+        changed.append((result, before, w.contest_status))
+    session.flush()
+    for status, contest_ids in statuses.items():
+        for start in range(0, len(contest_ids), _CHUNK):
+            session.execute(
+                update(Contest)
+                .where(Contest.id.in_(contest_ids[start : start + _CHUNK]))
+                .values(status=status)
+                .execution_options(synchronize_session=False)
+            )
+    moved = {cid for contest_ids in statuses.values() for cid in contest_ids}
+    for obj in list(session.identity_map.values()):
+        if isinstance(obj, Contest) and obj.id in moved:
+            session.expire(obj, ["status"])
+    for written, earlier, status in changed:
+        ctx.audit(
+            "tabulate", "contest_result", written.id, earlier, _result_record(written, status)
         )
-    before = _result_record(result, contest) if result is not None else None
-    if result is None:
-        result = ContestResult(contest_id=contest.id)
-        ctx.session.add(result)
-    result.status = state
-    result.precincts_counted = sums.protocols
-    result.precincts_total = total
-    result.totals = totals
-    result.outcome = outcome
-    result.computed_at = ctx.now
-    contest.status = new_status
-    ctx.session.flush()
-    ctx.audit("tabulate", "contest_result", result.id, before, _result_record(result, contest))
 
 
-def _result_record(result: ContestResult, contest: Contest) -> dict[str, Any]:
+def _result_record(result: ContestResult, status: ContestStatus) -> dict[str, Any]:
     """The audit record of a result: its columns with the outcome's status (the trace is stored
     in the result itself), and the contest's status."""
     record = snapshot(result)
     record["outcome"] = {"status": (result.outcome or {}).get("status")}
-    record["contest_status"] = contest.status.value
+    record["contest_status"] = status.value
     return record
 
 
@@ -623,7 +812,7 @@ def _result_record(result: ContestResult, contest: Contest) -> dict[str, Any]:
 
 
 def _create_follow_up(
-    ctx: Context, election: Election, contest: Contest, outcome: _Outcome, day: date | None
+    ctx: Context, election: Election, contest: _ContestRow, outcome: _Outcome, day: date | None
 ) -> int:
     """The runoff (CL art. 109-1) or repeat election (art. 110) that a final outcome calls for.
 
@@ -735,98 +924,209 @@ def _runoff_ballot(ctx: Context, follower: Contest, pair: Sequence[_Line]) -> No
 
 # --- queries --------------------------------------------------------------------------------------
 
+_FEW = 500
+"""Up to this many contests, the queries name them; beyond, they read the whole election."""
+_CHUNK = 500
 
-def _contests(session: Session, election_id: int) -> list[Contest]:
-    return list(
-        session.scalars(
-            select(Contest)
-            .where(Contest.election_id == election_id)
-            .options(selectinload(Contest.body), selectinload(Contest.election))
-            .order_by(Contest.id)
+
+def _contest_rows(
+    session: Session, election_id: int, ids: Sequence[int] | None
+) -> list[_ContestRow]:
+    query = (
+        select(
+            Contest.id,
+            Contest.kind,
+            Contest.seats,
+            Contest.district_id,
+            Contest.body_id,
+            Contest.status,
+            Body.kind,
+            Body.region_id,
+            Body.unit_id,
         )
+        .join(Body, Body.id == Contest.body_id)
+        .where(Contest.election_id == election_id)
+        .order_by(Contest.id)
     )
+    if ids is not None:
+        query = query.where(Contest.id.in_(ids))
+    return [_ContestRow(*row) for row in session.execute(query)]
 
 
-def _protocol_sums(session: Session, election_id: int) -> list[Any]:
-    return list(
+def _pending(
+    session: Session, election_id: int, ids: Sequence[int] | None
+) -> list[tuple[int, int, int]]:
+    """(pending id, contest, precinct) of the election's protocols not yet tabulated."""
+    query = (
+        select(TabulationPending.id, TabulationPending.contest_id, TabulationPending.precinct_id)
+        .join(Contest, Contest.id == TabulationPending.contest_id)
+        .where(Contest.election_id == election_id)
+        .order_by(TabulationPending.id)
+    )
+    if ids is not None:
+        query = query.where(TabulationPending.contest_id.in_(ids))
+    return [(int(a), int(b), int(c)) for a, b, c in session.execute(query)]
+
+
+def _consume(session: Session, pending_ids: Sequence[int]) -> None:
+    """Delete the pending rows just tabulated (by id: rows written meanwhile stay pending)."""
+    for start in range(0, len(pending_ids), _CHUNK):
         session.execute(
-            select(
-                Protocol.contest_id,
-                func.count(Protocol.id),
-                func.coalesce(func.sum(Protocol.voters_on_list), 0),
-                func.coalesce(func.sum(Protocol.ballots_issued), 0),
-                func.coalesce(func.sum(Protocol.ballots_in_boxes), 0),
-                func.coalesce(func.sum(Protocol.against_all), 0),
-                func.coalesce(func.sum(Protocol.invalid), 0),
+            delete(TabulationPending).where(
+                TabulationPending.id.in_(pending_ids[start : start + _CHUNK])
             )
-            .join(Contest, Contest.id == Protocol.contest_id)
-            .where(Contest.election_id == election_id, Protocol.state == ProtocolState.DEFINITIVE)
-            .group_by(Protocol.contest_id)
         )
+
+
+def _stored(
+    session: Session, election_id: int, ids: Sequence[int] | None
+) -> dict[int, tuple[str | None, str]]:
+    """Contest → (inputs digest, outcome status) of its stored result, without its JSON."""
+    query = (
+        select(ContestResult.contest_id, ContestResult.inputs_digest, ContestResult.outcome_status)
+        .join(Contest, Contest.id == ContestResult.contest_id)
+        .where(Contest.election_id == election_id)
     )
+    if ids is not None:
+        query = query.where(ContestResult.contest_id.in_(ids))
+    return {int(cid): (digest, status) for cid, digest, status in session.execute(query)}
 
 
-def _sums(session: Session, election_id: int) -> dict[int, _Sums]:
-    """The definitive protocols of every contest of the election, summed in two SQL queries."""
+def _followers(session: Session, election_id: int, ids: Sequence[int] | None) -> dict[int, int]:
+    """Contest → the runoff or repeat-election contest already created for it."""
+    followed = select(Contest.id).where(Contest.election_id == election_id) if ids is None else ids
+    return {
+        int(row[0]): int(row[1])
+        for row in session.execute(
+            select(Contest.follows_contest_id, Contest.id).where(
+                Contest.follows_contest_id.in_(followed)
+            )
+        )
+        if row[0] is not None
+    }
+
+
+def _protocol_sums(session: Session, election_id: int, ids: Sequence[int] | None) -> list[Any]:
+    query = (
+        select(
+            Protocol.contest_id,
+            func.count(Protocol.id),
+            func.coalesce(func.sum(Protocol.voters_on_list), 0),
+            func.coalesce(func.sum(Protocol.ballots_issued), 0),
+            func.coalesce(func.sum(Protocol.ballots_in_boxes), 0),
+            func.coalesce(func.sum(Protocol.against_all), 0),
+            func.coalesce(func.sum(Protocol.invalid), 0),
+        )
+        .where(Protocol.state == ProtocolState.DEFINITIVE)
+        .group_by(Protocol.contest_id)
+    )
+    if ids is None:
+        query = query.join(Contest, Contest.id == Protocol.contest_id).where(
+            Contest.election_id == election_id
+        )
+    else:
+        query = query.where(Protocol.contest_id.in_(ids))
+    return list(session.execute(query))
+
+
+def _sums(session: Session, election_id: int, ids: Sequence[int] | None) -> dict[int, _Sums]:
+    """The definitive protocols of the contests (all of the election's for ``None``), summed in
+    two SQL aggregations."""
     sums: dict[int, _Sums] = {}
-    for cid, n, voters, issued, in_boxes, against, invalid in _protocol_sums(session, election_id):
+    for cid, n, voters, issued, in_boxes, against, invalid in _protocol_sums(
+        session, election_id, ids
+    ):
         sums[cid] = _Sums(
             int(n), int(voters), int(issued), int(in_boxes), int(against), int(invalid)
         )
-    for contest_id, choice_id, votes in session.execute(
+    query = (
         select(ProtocolVote.contest_id, ProtocolVote.choice_id, func.sum(ProtocolVote.votes))
         .join(Protocol, Protocol.id == ProtocolVote.protocol_id)
-        .join(Contest, Contest.id == ProtocolVote.contest_id)
-        .where(Contest.election_id == election_id, Protocol.state == ProtocolState.DEFINITIVE)
+        .where(Protocol.state == ProtocolState.DEFINITIVE)
         .group_by(ProtocolVote.contest_id, ProtocolVote.choice_id)
-    ):
+    )
+    if ids is None:
+        query = query.join(Contest, Contest.id == ProtocolVote.contest_id).where(
+            Contest.election_id == election_id
+        )
+    else:
+        query = query.where(ProtocolVote.contest_id.in_(ids))
+    for contest_id, choice_id, votes in session.execute(query):
         sums.setdefault(contest_id, _Sums()).votes[choice_id] = int(votes)
     return sums
 
 
 def _precinct_totals(
-    session: Session, election_id: int, contests: Sequence[Contest]
+    session: Session,
+    election_id: int,
+    contests: Sequence[_ContestRow],
+    ids: Sequence[int] | None,
 ) -> dict[int, int]:
     """Precincts whose voters get each contest's ballot: the district's for a single-member
     contest, the body's territory for a list contest, every precinct for the Mazhilis list."""
-    by_district = dict(
-        (row[0], int(row[1]))
-        for row in session.execute(
-            select(Contest.id, func.count(DistrictPrecinct.precinct_id))
-            .join(DistrictPrecinct, DistrictPrecinct.district_id == Contest.district_id)
-            .where(Contest.election_id == election_id)
-            .group_by(Contest.id)
-        )
+    query = (
+        select(Contest.id, func.count(DistrictPrecinct.precinct_id))
+        .join(DistrictPrecinct, DistrictPrecinct.district_id == Contest.district_id)
+        .where(Contest.election_id == election_id)
+        .group_by(Contest.id)
     )
-    by_unit = dict(
-        (row[0], int(row[1]))
-        for row in session.execute(
-            select(Precinct.unit_id, func.count()).group_by(Precinct.unit_id)
-        )
+    if ids is not None:
+        query = query.where(Contest.id.in_(ids))
+    by_district = {int(row[0]): int(row[1]) for row in session.execute(query)}
+    lists = [c for c in contests if c.district_id is None]
+    units = sorted({c.unit_id for c in lists if c.body_kind is not BodyKind.MAZHILIS and c.unit_id})
+    regions = sorted(
+        {
+            c.region_id or 0
+            for c in lists
+            if c.body_kind is not BodyKind.MAZHILIS and c.unit_id is None
+        }
     )
-    by_region = dict(
-        (row[0], int(row[1]))
-        for row in session.execute(
-            select(Precinct.region_id, func.count()).group_by(Precinct.region_id)
-        )
+    by_unit: dict[int, int] = {}
+    if units:
+        by_unit = {
+            int(row[0]): int(row[1])
+            for row in session.execute(
+                select(Precinct.unit_id, func.count())
+                .where(Precinct.unit_id.in_(units))
+                .group_by(Precinct.unit_id)
+            )
+            if row[0] is not None
+        }
+    by_region: dict[int, int] = {}
+    if regions:
+        by_region = {
+            int(row[0]): int(row[1])
+            for row in session.execute(
+                select(Precinct.region_id, func.count())
+                .where(Precinct.region_id.in_(regions))
+                .group_by(Precinct.region_id)
+            )
+        }
+    national = (
+        int(session.scalar(select(func.count(Precinct.id))) or 0)
+        if any(c.body_kind is BodyKind.MAZHILIS for c in lists)
+        else 0
     )
-    national = sum(by_region.values())
     totals: dict[int, int] = {}
     for contest in contests:
-        body: Body = contest.body
         if contest.district_id is not None:
             totals[contest.id] = by_district.get(contest.id, 0)
-        elif body.kind is BodyKind.MAZHILIS:
+        elif contest.body_kind is BodyKind.MAZHILIS:
             totals[contest.id] = national
-        elif body.unit_id is not None:
-            totals[contest.id] = by_unit.get(body.unit_id, 0)
+        elif contest.unit_id is not None:
+            totals[contest.id] = by_unit.get(contest.unit_id, 0)
         else:
-            totals[contest.id] = by_region.get(body.region_id or 0, 0)
+            totals[contest.id] = by_region.get(contest.region_id or 0, 0)
     return totals
 
 
-def _ballot_lines(session: Session, election_id: int) -> dict[int, list[_Line]]:
-    rows = session.execute(
+def _ballot_lines(
+    session: Session, election_id: int, ids: Sequence[int] | None
+) -> tuple[dict[int, list[_Line]], dict[int, tuple[Any, ...]]]:
+    """Each contest's ballot lines, and the same as plain tuples (for the inputs digest: the
+    ``repr`` of a tuple is far cheaper than a dataclass's)."""
+    query = (
         select(
             BallotChoice.contest_id,
             BallotChoice.id,
@@ -852,10 +1152,14 @@ def _ballot_lines(session: Session, election_id: int) -> dict[int, list[_Line]]:
         .where(Contest.election_id == election_id)
         .order_by(BallotChoice.contest_id, BallotChoice.position)
     )
+    if ids is not None:
+        query = query.where(BallotChoice.contest_id.in_(ids))
     lines: dict[int, list[_Line]] = {}
-    for contest_id, *values in rows:
+    keys: dict[int, list[tuple[Any, ...]]] = {}
+    for contest_id, *values in session.execute(query):
         lines.setdefault(contest_id, []).append(_Line(*values))
-    return lines
+        keys.setdefault(contest_id, []).append(tuple(values))
+    return lines, {cid: tuple(rows) for cid, rows in keys.items()}
 
 
 _LOT_PURPOSE = re.compile(r"^contest (\d+): ")

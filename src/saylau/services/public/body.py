@@ -22,6 +22,7 @@ from saylau.services.public.common import (
     election_body,
     election_body_ids,
     election_info,
+    memo,
     names,
     overall,
     share,
@@ -74,8 +75,12 @@ class BodyResults:
 def body_results(session: Session, *, election_id: int, body_id: int) -> BodyResults:
     """A maslikhat: its list contest with the threshold line and every single-member district."""
     election, body = election_body(session, election_id, body_id)
-    totals = election_totals(session, election.id)
-    row = next(r for r in body_rows(session, election.id, totals, None) if r.body_id == body.id)
+    rows = memo(  # every body's row at once: the publication reads it once per election
+        session,
+        ("body.rows", election.id),
+        lambda: body_rows(session, election.id, election_totals(session, election.id), None),
+    )
+    row = next(r for r in rows if r.body_id == body.id)
     contests = list(
         session.scalars(
             select(Contest)
@@ -89,7 +94,7 @@ def body_results(session: Session, *, election_id: int, body_id: int) -> BodyRes
     return BodyResults(
         election=election_info(election),
         body=row,
-        synthetic=synthetic(session, None),
+        synthetic=memo(session, ("synthetic",), lambda: synthetic(session, None)),
         updated_at=updated_at(session, election.id, body_id=body.id),
         official=row.official,
         progress=overall(session, election.id, body_id=body.id),

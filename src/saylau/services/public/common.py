@@ -13,7 +13,7 @@ aggregation per call, never a query per precinct or contest.
 from __future__ import annotations
 
 import typing
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Hashable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from fractions import Fraction
@@ -65,6 +65,41 @@ TURNOUT_KINDS: tuple[ContestKind, ...] = (
 """Whose protocols give the final turnout: the first kind the election has, in this order. Every
 voter of a precinct receives each ballot, so one kind with the widest territory is the turnout
 (ballots in the boxes / voters on the list, CL art. 43 para 4-1(1)) without counting a voter twice."""
+
+
+# --- one snapshot's shared data ----------------------------------------------------------------
+
+MEMO = "saylau.public.memo"
+"""The key of a session's memo in ``Session.info`` (see :func:`remember`)."""
+
+T = typing.TypeVar("T")
+
+
+def remember(session: Session) -> None:
+    """Keep the data many views share (an election's ballots, calendars, progress per contest)
+    for the life of ``session``, which must read one unchanging version of the data: the static
+    publication's session (one snapshot per worker, nothing written meanwhile) turns it on. A
+    request's session does not: it lives for one response anyway, and a session that writes
+    must never read a remembered value."""
+    session.info[MEMO] = {}
+
+
+def remembering(session: Session) -> bool:
+    """Whether ``session`` keeps shared data (:func:`remember`)."""
+    return MEMO in session.info
+
+
+def memo(session: Session, key: Hashable, compute: Callable[[], T]) -> T:
+    """``compute()``, computed once per ``key`` while ``session`` remembers (else every time).
+    The value must be plain data (no ORM object: the publisher empties the identity map after
+    each unit) and is shared: callers never change it."""
+    store: dict[Hashable, Any] | None = session.info.get(MEMO)
+    if store is None:
+        return compute()
+    if key not in store:
+        store[key] = compute()
+    value: T = store[key]
+    return value
 
 
 # --- the shared documents -----------------------------------------------------------------------
@@ -380,6 +415,33 @@ def updated_at(
     return max(present) if present else None
 
 
+def contest_updates(session: Session, election_id: int) -> dict[int, datetime]:
+    """Contest id → :func:`updated_at` of the contest, for every contest of the election at once
+    (two aggregations grouped by contest instead of three statements per contest)."""
+    moments: dict[int, list[datetime]] = {}
+    protocols = session.execute(
+        select(Protocol.contest_id, type_coerce(func.max(Protocol.definitive_at), UtcDateTime()))
+        .join(Contest, Contest.id == Protocol.contest_id)
+        .join(Precinct, Precinct.id == Protocol.precinct_id)
+        .where(Contest.election_id == election_id, Protocol.state == DEFINITIVE)
+        .group_by(Protocol.contest_id)
+    )
+    results = session.execute(
+        select(
+            ContestResult.contest_id,
+            type_coerce(func.max(ContestResult.computed_at), UtcDateTime()),
+            type_coerce(func.max(ContestResult.published_at), UtcDateTime()),
+        )
+        .join(Contest, Contest.id == ContestResult.contest_id)
+        .join(Body, Body.id == Contest.body_id)
+        .where(Contest.election_id == election_id)
+        .group_by(ContestResult.contest_id)
+    )
+    for contest_id, *found in [*protocols, *results]:
+        moments.setdefault(int(contest_id), []).extend(m for m in found if m is not None)
+    return {c: max(found) for c, found in moments.items() if found}
+
+
 # --- progress ("X of Y precincts counted") ------------------------------------------------------
 
 
@@ -392,7 +454,8 @@ def coverage(
     body_id: int | None = None,
     contest_id: int | None = None,
 ) -> dict[Any, Progress]:
-    """Progress per region (``by="region"``), per body (``"body"``) or overall (``None``).
+    """Progress per region (``by="region"``), per body (``"body"``), per contest (``"contest"``)
+    or overall (``None``).
 
     One aggregation: the expected protocols (:func:`expected_protocols`) left-joined to the
     definitive ones, counted per precinct, then per group.
@@ -410,6 +473,8 @@ def coverage(
         keys = [Precinct.region_id.label("key")]
     elif by == "body":
         keys = [pairs.c.body_id.label("key")]
+    elif by == "contest":
+        keys = [pairs.c.contest_id.label("key")]
     per_precinct = (
         select(
             *keys,

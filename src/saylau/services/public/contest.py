@@ -19,18 +19,23 @@ from saylau.services.deadlines import election_rules
 from saylau.services.errors import NotFound
 from saylau.services.public.common import (
     DEFINITIVE,
+    NO_PROGRESS,
     Crumb,
     ElectionInfo,
     Progress,
     body_crumbs,
     contest_crumb,
+    contest_updates,
+    coverage,
     election_ids,
     election_info,
     expected_protocols,
     find_election,
+    memo,
     names,
     overall,
     published,
+    remembering,
     share,
     synthetic,
     updated_at,
@@ -43,6 +48,7 @@ from saylau.services.public.tally import (
     choice_votes,
     contest_sums,
     district_choices,
+    election_tallies,
     list_base,
     list_choices,
 )
@@ -146,13 +152,36 @@ def contest_results(
         )
     body = contest.body
     district = contest.district
-    sums = contest_sums(session, [contest.id]).get(contest.id, ZERO_SUMS)
-    votes = choice_votes(session, [contest.id])
-    lines = ballot_lines(session, [contest.id]).get(contest.id, [])
+    if remembering(session):  # the publication: every contest of the election from one read
+        shared = memo(
+            session,
+            ("contest.tallies", election.id),
+            lambda: election_tallies(session, election.id),
+        )
+        sums = shared.sums.get(contest.id, ZERO_SUMS)
+        votes = shared.votes.get(contest.id, {})
+        lines = shared.lines.get(contest.id, [])
+        progress = memo(
+            session,
+            ("contest.progress", election.id),
+            lambda: coverage(session, election.id, "contest"),
+        ).get(contest.id, NO_PROGRESS)
+        updated = memo(
+            session,
+            ("contest.updated", election.id),
+            lambda: contest_updates(session, election.id),
+        ).get(contest.id)
+        is_synthetic = memo(session, ("synthetic",), lambda: synthetic(session, None))
+    else:
+        sums = contest_sums(session, [contest.id]).get(contest.id, ZERO_SUMS)
+        votes = choice_votes(session, [contest.id])
+        lines = ballot_lines(session, [contest.id]).get(contest.id, [])
+        progress = overall(session, election.id, contest_id=contest.id)
+        updated = updated_at(session, election.id, contest_id=contest.id)
+        is_synthetic = synthetic(session, None)
     result = session.scalars(
         select(ContestResult).where(ContestResult.contest_id == contest.id)
     ).first()
-    progress = overall(session, election.id, contest_id=contest.id)
     pages = max(1, -(-progress.precincts_total // PAGE_SIZE))
     if not 1 <= number <= pages:
         raise NotFound("not_found", f"contest {contest_id} has no page {number}", field="number")
@@ -183,8 +212,8 @@ def contest_results(
             district_name=district.name if district else None,
             threshold=threshold,
         ),
-        synthetic=synthetic(session, None),
-        updated_at=updated_at(session, election.id, contest_id=contest.id),
+        synthetic=is_synthetic,
+        updated_at=updated,
         official=published(result),
         progress=progress,
         totals=sums.totals(),

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from saylau.services.errors import NotFound
 from saylau.services.protocols import COUNT_FIELDS
@@ -23,12 +23,14 @@ from saylau.services.public.common import (
     election_info,
     expected_protocols,
     find_election,
+    memo,
     names,
     region_crumb,
+    remembering,
     updated_at,
     view_path,
 )
-from saylau.services.public.tally import ballot_lines
+from saylau.services.public.tally import ballot_lines, election_tallies
 from saylau.storage.models import Body, Contest, ContestResult, Precinct, Protocol, ProtocolVote
 
 
@@ -109,7 +111,12 @@ def precinct_results(session: Session, *, election_id: int, precinct_id: int) ->
             "not_found", f"no precinct {precinct_id} in election {election_id}", field="precinct_id"
         )
     contests = {
-        c.id: c for c in session.scalars(select(Contest).where(Contest.id.in_(contest_ids)))
+        c.id: c
+        for c in session.scalars(
+            select(Contest)
+            .where(Contest.id.in_(contest_ids))
+            .options(joinedload(Contest.body), joinedload(Contest.district))
+        )
     }
     protocols = {
         p.contest_id: p
@@ -130,7 +137,14 @@ def precinct_results(session: Session, *, election_id: int, precinct_id: int) ->
                 )
             )
         }
-    ballots = ballot_lines(session, contest_ids)
+    if remembering(session):  # the publication: every contest's lines from one read
+        ballots = memo(
+            session,
+            ("contest.tallies", election.id),
+            lambda: election_tallies(session, election.id),
+        ).lines
+    else:
+        ballots = ballot_lines(session, contest_ids)
     documents = []
     for cid in contest_ids:
         contest = contests[cid]

@@ -14,7 +14,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import Session
 
 from saylau.law.allocation import threshold_base
@@ -168,6 +168,10 @@ def contest_sums(session: Session, contest_ids: Sequence[int]) -> dict[int, Cont
     """Contest id → its summed definitive protocols (absent: none yet)."""
     if not contest_ids:
         return {}
+    return _sums(session, Protocol.contest_id.in_(contest_ids))
+
+
+def _sums(session: Session, contests: ColumnElement[bool]) -> dict[int, ContestSums]:
     rows = session.execute(
         select(
             Protocol.contest_id,
@@ -178,14 +182,14 @@ def contest_sums(session: Session, contest_ids: Sequence[int]) -> dict[int, Cont
             func.coalesce(func.sum(Protocol.against_all), 0),
             func.coalesce(func.sum(Protocol.invalid), 0),
         )
-        .where(Protocol.contest_id.in_(contest_ids), Protocol.state == DEFINITIVE)
+        .where(contests, Protocol.state == DEFINITIVE)
         .group_by(Protocol.contest_id)
     )
     return {int(row[0]): ContestSums(*(int(x or 0) for x in row[1:])) for row in rows}
 
 
 def choice_votes(session: Session, contest_ids: Sequence[int]) -> dict[int, int]:
-    """Ballot choice id → votes in the definitive protocols."""
+    """Ballot choice id → votes in the definitive protocols (by choice id)."""
     if not contest_ids:
         return {}
     rows = session.execute(
@@ -193,8 +197,40 @@ def choice_votes(session: Session, contest_ids: Sequence[int]) -> dict[int, int]
         .join(Protocol, Protocol.id == ProtocolVote.protocol_id)
         .where(ProtocolVote.contest_id.in_(contest_ids), Protocol.state == DEFINITIVE)
         .group_by(ProtocolVote.choice_id)
+        .order_by(ProtocolVote.choice_id)
     )
     return {int(choice): int(votes) for choice, votes in rows}
+
+
+@dataclass(frozen=True)
+class ElectionTallies:
+    """Every contest's sums, votes and ballot lines of one election, read at once (three
+    aggregations for the whole election instead of three per contest): what the static
+    publication's contest pages share (:func:`~saylau.services.public.common.remember`)."""
+
+    sums: dict[int, ContestSums]
+    votes: dict[int, dict[int, int]]
+    """Contest id → ballot choice id → votes (by choice id, as :func:`choice_votes`)."""
+    lines: dict[int, list[BallotLine]]
+
+
+def election_tallies(session: Session, election_id: int) -> ElectionTallies:
+    """The :class:`ElectionTallies` of ``election_id``."""
+    in_election = select(Contest.id).where(Contest.election_id == election_id)
+    votes: dict[int, dict[int, int]] = {}
+    for contest_id, choice, n in session.execute(
+        select(ProtocolVote.contest_id, ProtocolVote.choice_id, func.sum(ProtocolVote.votes))
+        .join(Protocol, Protocol.id == ProtocolVote.protocol_id)
+        .where(ProtocolVote.contest_id.in_(in_election), Protocol.state == DEFINITIVE)
+        .group_by(ProtocolVote.contest_id, ProtocolVote.choice_id)
+        .order_by(ProtocolVote.contest_id, ProtocolVote.choice_id)
+    ):
+        votes.setdefault(int(contest_id), {})[int(choice)] = int(n)
+    return ElectionTallies(
+        _sums(session, Protocol.contest_id.in_(in_election)),
+        votes,
+        _lines(session, BallotChoice.contest_id.in_(in_election)),
+    )
 
 
 def ballot_lines(session: Session, contest_ids: Iterable[int]) -> dict[int, list[BallotLine]]:
@@ -202,6 +238,10 @@ def ballot_lines(session: Session, contest_ids: Iterable[int]) -> dict[int, list
     ids = list(contest_ids)
     if not ids:
         return {}
+    return _lines(session, BallotChoice.contest_id.in_(ids))
+
+
+def _lines(session: Session, contests: ColumnElement[bool]) -> dict[int, list[BallotLine]]:
     rows = session.execute(
         select(
             BallotChoice.contest_id,
@@ -212,7 +252,7 @@ def ballot_lines(session: Session, contest_ids: Iterable[int]) -> dict[int, list
         )
         .outerjoin(PartyList, PartyList.id == BallotChoice.party_list_id)
         .outerjoin(Party, Party.id == PartyList.party_id)
-        .where(BallotChoice.contest_id.in_(ids))
+        .where(contests)
         .order_by(BallotChoice.contest_id, BallotChoice.position)
     )
     lines: dict[int, list[BallotLine]] = {}

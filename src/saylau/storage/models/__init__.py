@@ -1,6 +1,7 @@
 """All models, imported here so that the metadata is complete for Alembic and the services."""
 
 from saylau.storage.models.audit import AuditEvent, AuditHead
+from saylau.storage.models.auth import LoginThrottle, TotpEnrolment, UserSession
 from saylau.storage.models.base import Base
 from saylau.storage.models.candidacy import (
     DepositEntry,
@@ -79,6 +80,7 @@ __all__ = [
     "Election",
     "ElectionStatus",
     "ListEntry",
+    "LoginThrottle",
     "LotRecord",
     "Mandate",
     "MandateSource",
@@ -104,9 +106,11 @@ __all__ = [
     "Subscription",
     "SubscriptionEvent",
     "SubscriptionKind",
+    "TotpEnrolment",
     "TurnoutReport",
     "Unit",
     "User",
+    "UserSession",
     "Vacancy",
     "VacancyOutcome",
 ]

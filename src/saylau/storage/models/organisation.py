@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from enum import StrEnum
 
 from sqlalchemy import ForeignKey, Index, String, UniqueConstraint, text
@@ -92,6 +92,13 @@ class RoleAssignment(IdMixin, Base):
     commission: Mapped[Commission | None] = relationship()
 
 
+TOKEN_LIFETIME = timedelta(days=30)
+
+
+def _token_end() -> datetime:
+    return utcnow() + TOKEN_LIFETIME
+
+
 class ApiToken(IdMixin, Base):
     """A token for scripts (``Authorization: Bearer …``), bound to one role assignment.
 
@@ -104,4 +111,7 @@ class ApiToken(IdMixin, Base):
     label: Mapped[str] = mapped_column(String(200), default="")
     created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
     revoked: Mapped[bool] = mapped_column(default=False)
+    expires_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=_token_end)
+    """Refused from then on, like a session past its absolute timeout (the API sets it from
+    ``SAYLAU_TOKEN_DAYS``; a row made without it ends after :data:`TOKEN_LIFETIME`)."""
     assignment: Mapped[RoleAssignment] = relationship()

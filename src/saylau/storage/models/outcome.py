@@ -26,6 +26,23 @@ class ContestResult(IdMixin, Base):
     outcome: Mapped[dict[str, Any]] = mapped_column(JSON)
     computed_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
     published_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    outcome_status: Mapped[str] = mapped_column(String(32), default="")
+    """The law's outcome (``outcome["status"]``) as a column, so that a tabulation that finds the
+    inputs unchanged reports it without decoding the stored trace."""
+    inputs_digest: Mapped[str | None] = mapped_column(String(64))
+    """SHA-256 of everything the result was computed from (sums, ballot lines, lot seed, rules,
+    precinct count, follow-up, contest status): equal inputs give an equal result, so a
+    tabulation skips the contest without recomputing or decoding it (issue #8, B2)."""
+
+
+class TabulationPending(IdMixin, Base):
+    """A definitive protocol not yet tabulated: written in the protocol's own transaction
+    (append-only, so concurrent entries never contend on one row) and consumed by an incremental
+    tabulation, which re-tabulates only these contests (issue #8, B3)."""
+
+    __tablename__ = "tabulation_pending"
+    contest_id: Mapped[int] = mapped_column(ForeignKey("contest.id"), index=True)
+    precinct_id: Mapped[int] = mapped_column(ForeignKey("precinct.id"))
 
 
 class MandateSource(StrEnum):

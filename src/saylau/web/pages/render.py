@@ -9,9 +9,11 @@ so they follow the language's conventions (Babel); the law core's explanations t
 from __future__ import annotations
 
 from datetime import date, datetime
+from functools import cache
 from importlib import resources
 from typing import Any
 
+from babel import Locale
 from babel.dates import format_date as babel_date
 from babel.dates import format_datetime as babel_datetime
 from babel.numbers import format_decimal
@@ -60,6 +62,31 @@ def render(
     return HTMLResponse(html, status_code=status_code)
 
 
+@cache
+def _integer_symbols(language: str) -> tuple[str, str] | None:
+    """The group separator and minus sign of ``language`` when its whole numbers are grouped by
+    threes (CLDR pattern ``#,##0.###``), else None (Babel formats them)."""
+    locale = Locale.parse(language)
+    pattern = locale.decimal_formats[None]
+    if pattern.pattern != "#,##0.###" or pattern.grouping != (3, 3):
+        return None
+    symbols = locale.number_symbols["latn"]
+    return symbols["group"], symbols["minusSign"]
+
+
+def number_text(value: int | float, language: str) -> str:
+    """``value`` as Babel's ``format_decimal`` writes it in ``language``; whole numbers without
+    Babel's pattern machinery (a results page shows thousands of them, and Babel was a fifth of
+    its rendering time), with the locale's own symbols."""
+    if type(value) is int:
+        symbols = _integer_symbols(language)
+        if symbols is not None:
+            group, minus = symbols
+            text = f"{abs(value):,}".replace(",", group)
+            return minus + text if value < 0 else text
+    return format_decimal(value, locale=language)
+
+
 def render_text(template: str, language: str, **context: Any) -> str:
     """``template`` rendered in ``language`` with the translation and formatting helpers.
 
@@ -72,7 +99,7 @@ def render_text(template: str, language: str, **context: Any) -> str:
         return text.format(**values) if values else text
 
     def format_number(value: int | float) -> str:
-        return format_decimal(value, locale=language)
+        return number_text(value, language)
 
     def format_date(value: date | datetime) -> str:
         if isinstance(value, datetime):

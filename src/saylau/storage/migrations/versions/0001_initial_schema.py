@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-25 22:08:21.937387
+Create Date: 2026-11-26 00:42:35.284823
 """
 
 from __future__ import annotations
@@ -90,6 +90,17 @@ def upgrade() -> None:
             ["parent_id"], ["election.id"], name=op.f("fk_election_parent_id_election")
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_election")),
+    )
+    op.create_table(
+        "login_throttle",
+        sa.Column("kind", sa.String(length=10), nullable=False),
+        sa.Column("subject", sa.String(length=200), nullable=False),
+        sa.Column("failures", sa.Integer(), nullable=False),
+        sa.Column("last_failure_at", sa.DateTime(), nullable=True),
+        sa.Column("locked_until", sa.DateTime(), nullable=True),
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_login_throttle")),
+        sa.UniqueConstraint("kind", "subject", name=op.f("uq_login_throttle_kind")),
     )
     op.create_table(
         "party",
@@ -229,6 +240,20 @@ def upgrade() -> None:
             batch_op.f("ix_stage_override_election_id"), ["election_id"], unique=False
         )
 
+    op.create_table(
+        "totp_enrolment",
+        sa.Column("user_id", sa.Integer(), nullable=False),
+        sa.Column("secret", sa.String(length=64), nullable=False),
+        sa.Column("created_at", sa.DateTime(), nullable=False),
+        sa.Column("confirmed_at", sa.DateTime(), nullable=True),
+        sa.Column("last_step", sa.BigInteger(), nullable=False),
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["user_id"], ["app_user.id"], name=op.f("fk_totp_enrolment_user_id_app_user")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_totp_enrolment")),
+        sa.UniqueConstraint("user_id", name=op.f("uq_totp_enrolment_user_id")),
+    )
     op.create_table(
         "unit",
         sa.Column("region_id", sa.Integer(), nullable=False),
@@ -662,6 +687,7 @@ def upgrade() -> None:
         sa.Column("label", sa.String(length=200), nullable=False),
         sa.Column("created_at", sa.DateTime(), nullable=False),
         sa.Column("revoked", sa.Boolean(), nullable=False),
+        sa.Column("expires_at", sa.DateTime(), nullable=False),
         sa.Column("id", sa.Integer(), nullable=False),
         sa.ForeignKeyConstraint(
             ["role_assignment_id"],
@@ -707,6 +733,8 @@ def upgrade() -> None:
         sa.Column("outcome", sa.JSON(), nullable=False),
         sa.Column("computed_at", sa.DateTime(), nullable=False),
         sa.Column("published_at", sa.DateTime(), nullable=True),
+        sa.Column("outcome_status", sa.String(length=32), nullable=False),
+        sa.Column("inputs_digest", sa.String(length=64), nullable=True),
         sa.Column("id", sa.Integer(), nullable=False),
         sa.ForeignKeyConstraint(
             ["contest_id"], ["contest.id"], name=op.f("fk_contest_result_contest_id_contest")
@@ -989,6 +1017,55 @@ def upgrade() -> None:
         batch_op.create_index(
             batch_op.f("ix_subscription_contest_id"), ["contest_id"], unique=False
         )
+
+    op.create_table(
+        "tabulation_pending",
+        sa.Column("contest_id", sa.Integer(), nullable=False),
+        sa.Column("precinct_id", sa.Integer(), nullable=False),
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["contest_id"], ["contest.id"], name=op.f("fk_tabulation_pending_contest_id_contest")
+        ),
+        sa.ForeignKeyConstraint(
+            ["precinct_id"],
+            ["precinct.id"],
+            name=op.f("fk_tabulation_pending_precinct_id_precinct"),
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_tabulation_pending")),
+    )
+    with op.batch_alter_table("tabulation_pending", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_tabulation_pending_contest_id"), ["contest_id"], unique=False
+        )
+
+    op.create_table(
+        "user_session",
+        sa.Column("id_hash", sa.String(length=64), nullable=False),
+        sa.Column("user_id", sa.Integer(), nullable=False),
+        sa.Column("assignment_id", sa.Integer(), nullable=True),
+        sa.Column("stage", sa.String(length=10), nullable=False),
+        sa.Column("created_at", sa.DateTime(), nullable=False),
+        sa.Column("last_seen_at", sa.DateTime(), nullable=False),
+        sa.Column("expires_at", sa.DateTime(), nullable=False),
+        sa.Column("revoked_at", sa.DateTime(), nullable=True),
+        sa.Column("revoked_reason", sa.String(length=40), nullable=False),
+        sa.Column("address", sa.String(length=64), nullable=False),
+        sa.Column("user_agent", sa.String(length=200), nullable=False),
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["assignment_id"],
+            ["role_assignment.id"],
+            name=op.f("fk_user_session_assignment_id_role_assignment"),
+            ondelete="SET NULL",
+        ),
+        sa.ForeignKeyConstraint(
+            ["user_id"], ["app_user.id"], name=op.f("fk_user_session_user_id_app_user")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_user_session")),
+        sa.UniqueConstraint("id_hash", name=op.f("uq_user_session_id_hash")),
+    )
+    with op.batch_alter_table("user_session", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_user_session_user_id"), ["user_id"], unique=False)
 
     op.create_table(
         "ballot_choice",
@@ -1451,6 +1528,14 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_ballot_choice_contest_id"))
 
     op.drop_table("ballot_choice")
+    with op.batch_alter_table("user_session", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_user_session_user_id"))
+
+    op.drop_table("user_session")
+    with op.batch_alter_table("tabulation_pending", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_tabulation_pending_contest_id"))
+
+    op.drop_table("tabulation_pending")
     with op.batch_alter_table("subscription", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_subscription_contest_id"))
 
@@ -1554,6 +1639,7 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_unit_region_id"))
 
     op.drop_table("unit")
+    op.drop_table("totp_enrolment")
     with op.batch_alter_table("stage_override", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_stage_override_election_id"))
 
@@ -1573,6 +1659,7 @@ def downgrade() -> None:
     op.drop_table("lot_record")
     op.drop_table("region")
     op.drop_table("party")
+    op.drop_table("login_throttle")
     op.drop_table("election")
     op.drop_table("audit_head")
     with op.batch_alter_table("audit_event", schema=None) as batch_op:

@@ -13,11 +13,14 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, fields
 from datetime import datetime
+from decimal import Decimal
 from fractions import Fraction
+from functools import cache
 from typing import Any
 
+from babel import Locale
 from babel.dates import format_datetime
-from babel.numbers import format_decimal, format_percent
+from babel.numbers import format_decimal
 from fastapi import APIRouter
 
 from saylau.services.deadlines import capital_zone
@@ -157,6 +160,27 @@ class ResultsView(View):
         return helpers(language)
 
 
+@cache
+def _percent_symbols(language: str) -> tuple[str, str, str, str]:
+    symbols = Locale.parse(language).number_symbols["latn"]
+    return symbols["decimal"], symbols["group"], symbols["percentSign"], symbols["minusSign"]
+
+
+_CENT = Decimal("0.01")
+
+
+def percent_text(value: float, language: str) -> str:
+    """``format_percent(value, format="#,##0.00%", locale=language)`` as Babel writes it (the
+    same decimal rounding, half to even), without its pattern machinery: a results page shows
+    hundreds of shares."""
+    number = Decimal(str(value)).scaleb(2)
+    negative = number.is_signed()
+    whole, _, cents = f"{abs(number).normalize().quantize(_CENT):f}".partition(".")
+    point, group, sign, minus = _percent_symbols(language)
+    text = f"{int(whole):,}".replace(",", group) + point + cents + sign
+    return minus + text if negative else text
+
+
 def helpers(language: str) -> dict[str, Callable[..., str]]:
     """Formatting for the results pages in ``language``: exact figures shown as percentages and
     fractions, moments in the capital's zone, names in the reader's language."""
@@ -167,7 +191,7 @@ def helpers(language: str) -> dict[str, Callable[..., str]]:
     def percent(value: Fraction | str | None) -> str:
         if value is None or value == "":
             return "—"
-        return format_percent(float(Fraction(value)), format="#,##0.00%", locale=language)
+        return percent_text(float(Fraction(value)), language)
 
     def fraction(value: Fraction | str | None) -> str:
         if value is None or value == "":

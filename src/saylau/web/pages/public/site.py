@@ -20,6 +20,7 @@ from typing import Annotated, Any
 from fastapi import Path, Request
 from fastapi.responses import Response
 
+from saylau.domain.cells import spreadsheet_safe
 from saylau.services.jsonable import plain
 from saylau.web.i18n import LANGUAGE_NAMES, LANGUAGES
 from saylau.web.pages.render import render_text
@@ -86,7 +87,7 @@ def csv_bytes(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> bytes:
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(header)
     for row in rows:
-        writer.writerow([plain(value) for value in row])
+        writer.writerow([spreadsheet_safe(plain(value)) for value in row])
     return out.getvalue().encode("utf-8")
 
 

@@ -23,7 +23,7 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable, Iterable
-from datetime import UTC, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any
 
 import icalendar
@@ -41,6 +41,7 @@ from saylau.services.context import Context
 from saylau.services.deadlines import election_calendar_for
 from saylau.services.elections import contests_for_precinct
 from saylau.services.errors import InvalidInput, NotFound
+from saylau.services.public.common import memo
 from saylau.services.voters import areas_of, check_registration, find_by_place, register_loaded
 from saylau.storage.models import (
     Contest,
@@ -258,19 +259,36 @@ def _ballot_doc(session: Session, contest: Contest) -> dict[str, Any]:
     }
 
 
+def _hours(session: Session, election: Election, region_id: int) -> tuple[str, str]:
+    """When polling opens and closes in the region (CL art. 41), in its zone, as ISO moments."""
+    calendar = election_calendar_for(session, election, region_id)
+    opens, closes = calendar.stage("polling_opens"), calendar.stage("polling_closes")
+    return opens.at.isoformat(), closes.at.isoformat()
+
+
+def _shared_ballot_doc(session: Session, contest: Contest) -> dict[str, Any]:
+    """A contest's ballot, the same at every precinct that receives it: read once per
+    publication (:func:`~saylau.services.public.common.memo`)."""
+    return memo(session, ("voters.ballot", contest.id), lambda: _ballot_doc(session, contest))
+
+
 def _election_doc(session: Session, election: Election, precinct: Precinct) -> dict[str, Any]:
     contests = contests_for_precinct(session, election.id, precinct.id)
-    calendar = election_calendar_for(session, election, precinct.region_id)
-    opens, closes = calendar.stage("polling_opens"), calendar.stage("polling_closes")
-    ballots = [_ballot_doc(session, contest) for contest in contests]
+    opened, closed = memo(
+        session,
+        ("voters.hours", election.id, precinct.region_id),
+        lambda: _hours(session, election, precinct.region_id),
+    )
+    opens, closes = datetime.fromisoformat(opened), datetime.fromisoformat(closed)
+    ballots = [_shared_ballot_doc(session, contest) for contest in contests]
     return {
         "id": election.id,
         "name": election.name,
         "polling_day": election.polling_day,
         "status": election.status.value,
-        "polling_opens": opens.at.isoformat(),
-        "polling_closes": closes.at.isoformat(),
-        "hours": f"{opens.at:%H:%M}–{closes.at:%H:%M}",
+        "polling_opens": opened,
+        "polling_closes": closed,
+        "hours": f"{opens:%H:%M}–{closes:%H:%M}",
         "hours_source": HOURS_SOURCE,
         "against_all_note": "CL art. 37 para 1",
         "ballots": ballots,

@@ -1,0 +1,88 @@
+"""Incremental publication (issue #8, B3) on SQLite and PostgreSQL: after one more definitive
+protocol, publishing only the units that depend on the re-tabulated contests gives, for those
+files, the bytes a full publication gives, and leaves every other file as it was."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from sqlalchemy.orm import Session, sessionmaker
+
+from saylau.publication import MANIFEST, publish
+from saylau.publication.sources import contest_units, render
+from saylau.services.context import Actor
+from saylau.services.tabulation import tabulate_election, tabulate_pending
+from tests.services.count_world import CountWorld, build_count_world, double_entry, figures, run
+
+Factory = sessionmaker[Session]
+
+
+@pytest.fixture
+def cw(factory: Factory) -> CountWorld:
+    with factory() as session, session.begin():
+        return build_count_world(session)
+
+
+def files(root: Path) -> dict[str, bytes]:
+    return {
+        "/" + p.relative_to(root).as_posix(): p.read_bytes()
+        for p in root.rglob("*")
+        if p.is_file() and not p.name.startswith(".")
+    }
+
+
+def count(factory: Factory, cw: CountWorld, contest: str, precinct: str, base: int) -> None:
+    ids = cw.choices[contest]
+    votes = {choice: base + 17 * i for i, choice in enumerate(ids.values())}
+    status = double_entry(factory, cw, contest, precinct, figures(votes, voters=2000))
+    assert status.state.value == "definitive"
+
+
+def test_incremental_publication_equals_full_publication(
+    factory: Factory, cw: CountWorld, tmp_path: Path
+) -> None:
+    election = cw.world.election
+    assert election is not None
+    operator = Actor.operator()
+    count(factory, cw, "oblast_list", "p1", 300)
+    count(factory, cw, "oblast_o1", "p1", 200)
+    run(factory, operator, tabulate_election, election)
+    site = tmp_path / "site"
+    publish(factory, site)
+    before = files(site)
+
+    count(factory, cw, "oblast_list", "p2", 250)
+    count(factory, cw, "oblast_o1", "p2", 150)
+    done = run(factory, operator, tabulate_pending, election)
+    assert done.contests == {cw.contest("oblast_list"), cw.contest("oblast_o1")}
+    report = publish(factory, site, contests=done.contests, precincts=done.precincts)
+    assert report.removed == [] and report.written
+    incremental = files(site)
+
+    full_site = tmp_path / "full"
+    publish(factory, full_site)
+    full = files(full_site)
+    with factory() as session:
+        units = contest_units(session, done.contests, done.precincts)
+        scoped = {path for unit in units for path in render(session, unit)}
+    paths = {u.label for u in units}
+    assert f"elections/{election}/contests/{cw.contest('oblast_o1')}/" in paths
+    assert f"elections/{election}/precincts/{cw.precinct('p2')}/" in paths
+    assert f"elections/{election}/" in paths
+    # Every file the incremental publication rendered is the full publication's …
+    assert scoped and all(incremental[p] == full[p] for p in scoped)
+    assert set(report.written) <= scoped
+    # … the others are untouched, and those that a full publication would also change are
+    # only the election's open datasets (whole-election dumps, left to a publication by
+    # election).
+    assert all(incremental[p] == before[p] for p in set(incremental) - scoped)
+    stale = {p for p in full if incremental.get(p) != full[p]}
+    assert stale <= {
+        f"/data/elections/{election}/results.json",
+        f"/data/elections/{election}/nist-1500-100.json",
+        f"/data/elections/{election}/protocols.csv",
+    }, sorted(stale)
+    manifest = json.loads((site / MANIFEST).read_text(encoding="utf-8"))["files"]
+    assert set(manifest) == set(incremental)
