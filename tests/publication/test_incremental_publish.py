@@ -4,6 +4,7 @@ files, the bytes a full publication gives, and leaves every other file as it was
 
 from __future__ import annotations
 
+import hashlib
 import json
 from pathlib import Path
 
@@ -11,6 +12,7 @@ import pytest
 from sqlalchemy.orm import Session, sessionmaker
 
 from saylau.publication import MANIFEST, publish
+from saylau.publication.output import JOURNAL, read_journal, read_manifest
 from saylau.publication.sources import contest_units, render
 from saylau.services.context import Actor
 from saylau.services.tabulation import tabulate_election, tabulate_pending
@@ -52,6 +54,7 @@ def test_incremental_publication_equals_full_publication(
     site = tmp_path / "site"
     publish(factory, site)
     before = files(site)
+    manifest_before = (site / MANIFEST).read_bytes()
 
     count(factory, cw, "oblast_list", "p2", 250)
     count(factory, cw, "oblast_o1", "p2", 150)
@@ -84,5 +87,20 @@ def test_incremental_publication_equals_full_publication(
         f"/data/elections/{election}/nist-1500-100.json",
         f"/data/elections/{election}/protocols.csv",
     }, sorted(stale)
-    manifest = json.loads((site / MANIFEST).read_text(encoding="utf-8"))["files"]
-    assert set(manifest) == set(incremental)
+    # The manifest is not rewritten by a contest's publication: its changes are journalled, and
+    # the manifest and journal together name every file with its bytes' SHA-256 …
+    assert (site / MANIFEST).read_bytes() == manifest_before
+    journal = read_journal(site)
+    assert set(journal) == set(report.written)
+    recorded = read_manifest(site)
+    assert recorded == {p: hashlib.sha256(body).hexdigest() for p, body in incremental.items()}
+    # … a torn last line (a crash while appending) is ignored …
+    with open(site / JOURNAL, "a", encoding="utf-8") as torn:
+        torn.write("0123abc /kk/ele")
+    assert read_manifest(site) == recorded
+    # … and the next full publication folds the journal into the manifest.
+    again = publish(factory, site)
+    assert not (site / JOURNAL).exists()
+    assert set(again.written) == stale
+    folded = json.loads((site / MANIFEST).read_text(encoding="utf-8"))["files"]
+    assert folded == {p: hashlib.sha256(body).hexdigest() for p, body in files(site).items()}

@@ -7,6 +7,14 @@ file is written to a temporary file beside it and renamed over the old one (``re
 POSIX): a web server serving the directory meanwhile gives the old bytes or the new, never half a
 file. The manifest is replaced last; a publication interrupted before it only leaves files that the
 next publication recognises as changed and writes again.
+
+A publication of some contests only (:class:`Patch`, election night: one more protocol, issue #8 B3)
+writes a handful of files; reading and rewriting the whole manifest (~150,000 entries at national
+scale) would cost more than the files. It compares with the bytes on disk instead and appends the
+entries it changed to a journal (:data:`JOURNAL`, one ``sha256 path`` line each) that
+:func:`read_manifest` replays over the manifest; the next full publication folds the journal into
+the manifest and removes it. A line torn by a crash is ignored: its file is then seen as changed and
+written again.
 """
 
 from __future__ import annotations
@@ -22,6 +30,8 @@ from saylau.publication.sources import election_of
 
 MANIFEST = ".manifest.json"
 """The manifest's file name in the output directory."""
+JOURNAL = ".manifest.journal"
+"""Entries written by publications of some contests since the manifest (see the module)."""
 FORMAT = "saylau-publication/1"
 
 
@@ -64,7 +74,21 @@ def read_manifest(root: Path) -> dict[str, str]:
     files = document.get("files")
     if not isinstance(files, dict):
         raise ValueError(f"{path} has no files")
-    return {str(k): str(v) for k, v in files.items()}
+    return {str(k): str(v) for k, v in files.items()} | read_journal(root)
+
+
+def read_journal(root: Path) -> dict[str, str]:
+    """The journal's entries (path → SHA-256), later lines winning; torn lines skipped."""
+    try:
+        text = (root / JOURNAL).read_text(encoding="utf-8", errors="replace")
+    except FileNotFoundError:
+        return {}
+    entries = {}
+    for line in text.split("\n"):
+        sha, _, path = line.partition(" ")
+        if len(sha) == 64 and path.startswith("/"):
+            entries[path] = sha
+    return entries
 
 
 class Output:
@@ -136,6 +160,37 @@ class Output:
         manifest = {"format": FORMAT, "files": dict(sorted(self.current.items()))}
         body = json.dumps(manifest, indent=0, ensure_ascii=False).encode("utf-8")
         write_atomically(self.root / MANIFEST, body)
+        (self.root / JOURNAL).unlink(missing_ok=True)  # folded into the manifest
+        return self.report
+
+
+class Patch(Output):
+    """The output of a publication of some contests' files only (see the module): nothing is
+    removed, the manifest is neither read nor rewritten, changed entries go to the journal."""
+
+    def __init__(self, root: Path, scope: frozenset[int] | None = None) -> None:
+        self.root = root
+        self.scope = scope
+        self.previous = {}
+        self.current = {}
+        self.report = Report()
+
+    def store(self, path: str, body: bytes) -> tuple[str, bool] | None:
+        if not self.in_scope(path):
+            return None
+        target = self.target(path)
+        if _same_size(target, len(body)) and target.read_bytes() == body:
+            return digest(body), False
+        write_atomically(target, body)
+        return digest(body), True
+
+    def finish(self) -> Report:
+        lines = "".join(f"{self.current[path]} {path}\n" for path in self.report.written)
+        if lines:
+            with open(self.root / JOURNAL, "a", encoding="utf-8") as journal:
+                journal.write(lines)
+                journal.flush()
+                os.fsync(journal.fileno())
         return self.report
 
 

@@ -16,7 +16,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from saylau.publication.output import Output, Report
+from saylau.publication.output import Output, Patch, Report
 from saylau.publication.sources import Unit, contest_units, election_ids, render, units
 from saylau.services.errors import Conflict, NotFound
 from saylau.services.public.common import remember
@@ -58,7 +58,7 @@ def publish(
             fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError as exc:
             raise Conflict("publication_running", f"{out} is being published") from exc
-        output = Output(out, scope) if contests is None else _Patch(out, scope)
+        output = Output(out, scope) if contests is None else Patch(out, scope)
         with sessions() as session:
             _snapshot(session)
             if scope is not None:
@@ -93,16 +93,6 @@ def publish(
         return output.finish()
     finally:
         os.close(lock)
-
-
-class _Patch(Output):
-    """The output of a publication of some units only: the files it does not produce are the
-    previous publication's and stay, with their manifest entries."""
-
-    def finish(self) -> Report:
-        for path, sha in self.previous.items():
-            self.current.setdefault(path, sha)
-        return super().finish()
 
 
 PARALLEL_FROM = 64
