@@ -42,6 +42,7 @@ from saylau.storage.models import (
 from saylau.web.app import create_app
 from tests.browser.conftest import Clock, Server, Visit, serve
 from tests.browser.world import BrowserWorld, build_browser_world
+from tests.conftest import ShiftedClock
 from tests.services.count_world import NEXT_DAY, double_entry, figures
 from tests.services.nomination_world import AFTER_REGISTRATION, NOMINATING
 from tests.services.test_vacancies import TERM_START
@@ -142,9 +143,11 @@ def built(
     factory = session_factory(engine)
     world, persons = build_screens_world(factory)
     clock = Clock(NOMINATING)
+    auth_clock = ShiftedClock()  # the one-time codes the tests type are computed on it
+    app = create_app(factory, secret="browser-screens", clock=clock, auth_clock=auth_clock)
     try:
-        with serve(create_app(factory, secret="browser-screens", clock=clock)) as url:
-            yield Server(url, world, clock, factory), persons
+        with serve(app) as url:
+            yield Server(url, world, clock, factory, auth_clock), persons
     finally:
         engine.dispose()
 
