@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from bench.load import run_load
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 from tests.analytics.report_demo import check_report
@@ -126,6 +127,18 @@ def test_the_national_demo_election(sqlite_factory: sessionmaker[Session]) -> No
     check_public_views(factory, summary.election_id)  # every public view ↔ its twins
     check_privacy(factory, summary.election_id)  # no IIN or private datum in public responses
     check_protocol_documents(factory, summary.election_id)  # protocol form, signed protocol
+    _under_load(factory)  # last: it changes the database
+
+
+def _under_load(factory: sessionmaker[Session]) -> None:
+    """Issue #9 §8 in its reduced form: 200 concurrent clients (50 typists entering protocols
+    through the API, 150 readers of the public site) on a real server over the demo for a fixed
+    time — no error, and every accepted entry is in the database (``bench.load``; the full run is
+    ``python -m bench.load``)."""
+    bind = factory.kw["bind"]
+    report = run_load(bind.url.render_as_string(hide_password=False), clients=200, seconds=10)
+    print(report.line())
+    assert report.accepted > 0 and report.reads > 0 and not report.errors
 
 
 def _every_protocol_definitive(session: Session, election_id: int) -> None:

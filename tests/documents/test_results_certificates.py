@@ -63,6 +63,7 @@ from saylau.storage.models import (
 )
 from saylau.storage.models.organisation import CommissionPosition
 from tests.documents.conftest import close, pdf_png, pdf_text, render_page
+from tests.security.dual import run_approved
 from tests.services.count_world import CountWorld, double_entry, figures, run, setup
 from tests.services.test_results import capital_admin
 from tests.world import PRECINCTS
@@ -122,7 +123,7 @@ def build_counted(factory: Factory) -> Counted:
             at=IN_TIME,
         )
     run(factory, admin, tabulate_election, election, at=IN_TIME)
-    run(factory, admin, publish_results, election, at=IN_TIME)
+    run_approved(factory, admin, publish_results, election, at=IN_TIME)
     with factory() as session, session.begin():
         mandate = session.scalars(
             select(Mandate).where(

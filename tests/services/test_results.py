@@ -23,6 +23,7 @@ from saylau.storage.models import (
     MandateSource,
     MandateState,
 )
+from tests.security.dual import run_approved
 from tests.services.count_world import CountWorld, actor, double_entry, figures, run, setup
 from tests.world import CONTESTS
 
@@ -72,7 +73,7 @@ def test_publication_creates_the_mandates_won(factory: Factory, cw: CountWorld) 
     count_everything(factory, cw, CAPITAL)
     admin = capital_admin(factory, cw)
     run(factory, admin, tabulate_election, election_id(cw), at=IN_TIME)
-    published = run(factory, admin, publish_results, election_id(cw), at=IN_TIME)
+    published = run_approved(factory, admin, publish_results, election_id(cw), at=IN_TIME)
     assert sorted(published.contests) == sorted(cw.contest(n) for n in CAPITAL)
     assert published.late is False and published.mandates == 4
     # The Mazhilis and the oblast are not published yet: the election stays "called".
@@ -90,7 +91,7 @@ def test_publication_creates_the_mandates_won(factory: Factory, cw: CountWorld) 
     assert winners == sorted([cw.persons["capital_c1"]["Абаев"], cw.persons["capital_c2"]["Абаев"]])
     assert {m.state for m in mandates} == {MandateState.WON}
     with pytest.raises(Conflict) as again:
-        run(factory, admin, publish_results, election_id(cw), at=IN_TIME)
+        run_approved(factory, admin, publish_results, election_id(cw), at=IN_TIME)
     assert again.value.code == "already_published"
     with factory() as session:
         assert session.scalar(select(func.count()).select_from(Mandate)) == 4
@@ -101,7 +102,7 @@ def test_not_final_contests_block_publication(factory: Factory, cw: CountWorld) 
     admin = capital_admin(factory, cw)
     run(factory, admin, tabulate_election, election_id(cw), at=IN_TIME)
     with pytest.raises(Conflict) as pending:
-        run(factory, admin, publish_results, election_id(cw), at=IN_TIME)
+        run_approved(factory, admin, publish_results, election_id(cw), at=IN_TIME)
     assert pending.value.code == "results_not_final"
     assert pending.value.params["contests"] == [cw.contest("capital_c2")]
     with factory() as session:
@@ -121,10 +122,10 @@ def test_late_publication_needs_a_reason(factory: Factory, cw: CountWorld) -> No
     admin = capital_admin(factory, cw)
     run(factory, admin, tabulate_election, election_id(cw), at=IN_TIME)
     with pytest.raises(Conflict) as late:
-        run(factory, admin, publish_results, election_id(cw), at=LATE)
+        run_approved(factory, admin, publish_results, election_id(cw), at=LATE)
     assert late.value.code == "results_deadline_passed"
     assert late.value.params["deadline"] == "2023-03-26T18:00:00+06:00"
-    published = run(
+    published = run_approved(
         factory, admin, publish_results, election_id(cw), at=LATE, late_reason="court order 12"
     )
     assert published.late is True
@@ -156,7 +157,7 @@ def test_the_whole_election_published_and_exported(factory: Factory, cw: CountWo
     cec = actor(factory, "cec_admin", Role.CEC_ADMIN, cw.world.commissions["cec"])
     tallies = run(factory, cec, tabulate_election, election_id(cw), at=IN_TIME)
     assert all(t.final for t in tallies)
-    published = run(factory, cec, publish_results, election_id(cw), at=IN_TIME)
+    published = run_approved(factory, cec, publish_results, election_id(cw), at=IN_TIME)
     assert published.election_status is ElectionStatus.RESULTS_PUBLISHED
     # 10 single-member winners + list seats: Mazhilis 69, oblast 3, capital 2
     assert published.mandates == 10 + 69 + 3 + 2

@@ -16,6 +16,7 @@ from saylau.services.results import export_results, publish_results
 from saylau.services.tabulation import tabulate_election
 from saylau.services.verification import diff, verify_results
 from saylau.storage.models import AuditEvent, ContestResult, Mandate, MandateSource
+from tests.security.dual import run_approved
 from tests.services.count_world import CountWorld, actor, double_entry, figures, run, setup
 from tests.services.test_results import CAPITAL, IN_TIME, count_everything
 from tests.world import CONTESTS
@@ -30,7 +31,7 @@ def cw(factory: Factory) -> CountWorld:
     count_everything(factory, world, list(CONTESTS))
     cec = actor(factory, "cec_admin", Role.CEC_ADMIN, world.world.commissions["cec"])
     run(factory, cec, tabulate_election, world.world.election, at=IN_TIME)
-    run(factory, cec, publish_results, world.world.election, at=IN_TIME)
+    run_approved(factory, cec, publish_results, world.world.election, at=IN_TIME)
     return world
 
 

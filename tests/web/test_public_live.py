@@ -38,6 +38,7 @@ from saylau.services.tabulation import tabulate_election
 from saylau.storage.models import Delivery, Subscription, SubscriptionEvent
 from saylau.web.app import create_app
 from saylau.web.pages.public.subscriptions import compose_email, dispatch_once
+from tests.security.dual import run_approved
 from tests.services.count_world import (
     NEXT_DAY,
     CountWorld,
@@ -341,7 +342,7 @@ def test_publishing_a_result_is_an_event_of_its_contests(
     assert send_all(factory).delivered == 1
     admin = actor(factory, "capital_admin", Role.TEC_ADMIN, cw.world.commissions["tec_capital"])
     run(factory, admin, tabulate_election, e)
-    run(factory, admin, publish_results, e, at=IN_TIME)
+    run_approved(factory, admin, publish_results, e, at=IN_TIME)
     assert [d.event for d in deliveries(factory)][-1] is SubscriptionEvent.RESULT_PUBLISHED
     assert send_all(factory, IN_TIME + timedelta(minutes=1)).delivered == 1
     headers, body = receiver.received[-1]

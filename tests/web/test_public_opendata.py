@@ -32,6 +32,7 @@ from saylau.storage.models import Contest, ContestResult
 from saylau.web.app import create_app
 from saylau.web.pages.public import home
 from saylau.web.pages.public.opendata import DATASETS
+from tests.security.dual import run_approved
 from tests.services.count_world import CountWorld, actor, figures, run, setup, typist
 from tests.services.test_results import count_everything
 from tests.web.test_commission_pages import assert_clean
@@ -184,7 +185,7 @@ def counted(factory: sessionmaker[Session]) -> Iterator[tuple[TestClient, CountW
     cec = actor(factory, "cec_admin", Role.CEC_ADMIN, cw.world.commissions["cec"])
     run(factory, cec, tabulate_election, cw.world.election, at=IN_TIME)
     capital = actor(factory, "capital_admin", Role.TEC_ADMIN, cw.world.commissions["tec_capital"])
-    run(factory, capital, publish_results, cw.world.election, at=IN_TIME)
+    run_approved(factory, capital, publish_results, cw.world.election, at=IN_TIME)
     with TestClient(create_app(factory, secret="test-secret")) as client:
         yield client, cw
 
@@ -291,7 +292,7 @@ def test_the_election_becomes_certified_when_published(factory: sessionmaker[Ses
     path = f"/data/elections/{cw.world.election}/nist-1500-100.json"
     before = client.get(path)
     assert before.json()["Status"] == "unofficial-complete"
-    run(factory, cec, publish_results, cw.world.election, at=IN_TIME)
+    run_approved(factory, cec, publish_results, cw.world.election, at=IN_TIME)
     after = client.get(path)
     assert after.headers["etag"] != before.headers["etag"]
     document = after.json()

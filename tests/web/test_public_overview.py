@@ -42,6 +42,7 @@ from saylau.storage.models import (
 from saylau.web import charts
 from saylau.web.app import create_app
 from saylau.web.pages.public.overview import VIEWS
+from tests.security.dual import run_approved
 from tests.services.count_world import CountWorld, actor, run, setup, typist
 from tests.web.test_commission_pages import assert_clean
 from tests.web.test_public_results import CAPITAL, IN_TIME, LANGUAGES, assert_agree, count
@@ -166,7 +167,7 @@ def elect_capital(factory: Factory, cw: CountWorld) -> dict[str, int]:
     count(factory, cw, CAPITAL)
     admin = actor(factory, "capital_admin", Role.TEC_ADMIN, cw.world.commissions["tec_capital"])
     run(factory, admin, tabulate_election, election_id(cw))
-    run(factory, admin, publish_results, election_id(cw), at=IN_TIME)
+    run_approved(factory, admin, publish_results, election_id(cw), at=IN_TIME)
     with factory() as session:
         won = session.scalars(
             select(Mandate).where(

@@ -27,6 +27,7 @@ from saylau.services.tabulation import tabulate_election
 from saylau.services.turnout import report_turnout
 from saylau.web.app import create_app
 from saylau.web.pages.public.results import VIEWS
+from tests.security.dual import run_approved
 from tests.services.count_world import (
     CountWorld,
     actor,
@@ -394,7 +395,7 @@ def test_preliminary_results_become_official_when_published(
     for language in LANGUAGES:
         page = client.get(f"/{language}/{body}").text
         assert PRELIMINARY[language] in page and OFFICIAL[language] not in page
-    run(factory, admin, publish_results, e, at=IN_TIME)
+    run_approved(factory, admin, publish_results, e, at=IN_TIME)
     after = client.get(f"/data/{body}index.json").json()
     assert after["official"] is True and after["list_result"]["official"] is True
     assert [d["official"] for d in after["districts"]] == [True, True]

@@ -49,6 +49,7 @@ from saylau.law.nomination import NominationRoute, Nominator, RefusalReason
 from saylau.law.rules import RULES_2023, MaslikhatKind
 from saylau.reference.regions import regions
 from saylau.reference.structure import RegionStructure, structure_2023
+from saylau.services import approvals
 from saylau.services.ballots import prepare_ballots
 from saylau.services.candidacy import CandidacyKind, CandidacyRef
 from saylau.services.context import Actor, execute
@@ -70,7 +71,6 @@ from saylau.services.protocols import (
     enter_protocols,
 )
 from saylau.services.reference_load import load_reference_2023
-from saylau.services.results import publish_results
 from saylau.services.tabulation import record_lot, tabulate_election
 from saylau.services.territory import TerritoryImport, ensure_commissions, import_territory
 from saylau.services.voters import import_areas
@@ -270,6 +270,9 @@ class _Demo:
         self.progress = progress
         self.phases: dict[str, float] = {}
         self.operator = Actor.operator()
+        self.cec_admin = self.operator
+        """The demo CEC administrator (set when its account is made): approves what the console
+        requests."""
         self.ids = _Ids()
         self.staff: dict[int, _Staff] = {}
         """Commission id → its demo accounts."""
@@ -428,7 +431,10 @@ class _Demo:
                 "SYNTHETIC demo administrator, Central Election Commission",
                 ((Role.CEC_ADMIN, cec.id, None),),
             )
-            self.call(self.operator, AT_USERS, operations.create_accounts, [cec_admin])
+            made = self.call(self.operator, AT_USERS, operations.create_accounts, [cec_admin])
+            user_id, username = made[0][0]
+            # The second member of the CEC who approves what the console requests (dual control).
+            self.cec_admin = Actor(user_id, username, Role.CEC_ADMIN, cec.id, CommissionLevel.CEC)
 
     def _accounts(self, code: str, commission: Commission) -> tuple[operations.Account, Commission]:
         slug = code.lower().replace("-", "")
@@ -1106,7 +1112,15 @@ class _Demo:
                 self.call(self.operator, AT_TABULATION, record_lot, contest_id, seed)
             outcome["lots"] = len(waiting)
         with self.phase("publication"):
-            self.call(self.operator, AT_PUBLICATION, publish_results, self.election_id)
+            # Dual control (issue #9 §2): the console requests, the CEC administrator approves.
+            approvals.request_and_approve(
+                self.factory,
+                self.operator,
+                self.cec_admin,
+                approvals.PUBLISH_RESULTS,
+                approvals.publish_params(self.election_id),
+                clock=lambda: AT_PUBLICATION,
+            )
         with self.phase("mandates"):
             self._assign_list_seats()
             self._register_deputies()

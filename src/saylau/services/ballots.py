@@ -30,6 +30,7 @@ from saylau.law.ballots import (
     print_run,
 )
 from saylau.law.errors import LawInputError
+from saylau.services import approvals
 from saylau.services.audit import snapshot
 from saylau.services.candidacy import Candidacy, CandidacyRef, contest_of, owned_by
 from saylau.services.contests import contest_scope, describe_contest
@@ -515,13 +516,15 @@ def _decision_text(decision: str | None) -> str | None:
 
 
 def prepare_contest_ballot(
-    ctx: Context, contest_id: int, *, decision: str | None = None
+    ctx: Context, contest_id: int, *, decision: str | None = None, approval_id: int | None = None
 ) -> ContestBallot:
     """Lay out one contest's ballot from its registered candidacies, with its print run
     (CL art. 37 paras 1–3), once registration has closed.
 
     Re-running it changes nothing unless registrations changed. A frozen ballot is changed (and
-    reprinted) only with ``decision``, the text of the commission's decision, which is recorded.
+    reprinted) only with ``decision``, the text of the commission's decision, which is recorded,
+    and under dual control (issue #9 §2): only as ``approval_id``, approved by a second member of
+    the commission (:mod:`saylau.services.approvals`).
     """
     contest = ctx.get(Contest, contest_id, "contest")
     ctx.authorize(Action.MANAGE_BALLOTS, contest_scope(ctx.session, contest))
@@ -532,6 +535,13 @@ def prepare_contest_ballot(
             "not_frozen",
             f"{describe_contest(contest)}: the ballot is not frozen; prepare it without a decision",
             field="decision",
+        )
+    if text is not None:
+        approvals.consume(
+            ctx,
+            approvals.CHANGE_FROZEN_BALLOT,
+            approvals.ballot_change_params(contest_id, text),
+            approval_id,
         )
     return _prepare(ctx, contest, text)
 

@@ -17,6 +17,7 @@ from sqlalchemy import exists, select
 from sqlalchemy.orm import Session, selectinload
 
 from saylau.domain.roles import Action
+from saylau.services import approvals
 from saylau.services.audit import snapshot
 from saylau.services.context import Context
 from saylau.services.deadlines import election_calendar_for
@@ -52,13 +53,19 @@ class Publication:
 
 
 def publish_results(
-    ctx: Context, election_id: int, *, late_reason: str | None = None
+    ctx: Context,
+    election_id: int,
+    *,
+    late_reason: str | None = None,
+    approval_id: int | None = None,
 ) -> Publication:
     """Publish the final results of every contest in the actor's territory (PUBLISH_RESULTS).
 
     Refused (Conflict) while a contest is not final (a precinct not definitive, a lot not drawn),
     when everything is already published, and after the results deadline unless ``late_reason``
     records why (the law still requires the results; monograph [L292]). Creates the mandates won.
+    Dual control (issue #9 §2): runs only as ``approval_id``, approved by a second member of the
+    commission (:mod:`saylau.services.approvals`).
     """
     election = ctx.get(Election, election_id, "election")
     contests = list(
@@ -76,6 +83,12 @@ def publish_results(
     covered = [c for c in contests if ctx.actor.covers(contest_scope(c))]
     for contest in covered or contests[:1]:
         ctx.authorize(Action.PUBLISH_RESULTS, contest_scope(contest))
+    approvals.consume(
+        ctx,
+        approvals.PUBLISH_RESULTS,
+        approvals.publish_params(election_id, late_reason),
+        approval_id,
+    )
     results = {
         r.contest_id: r
         for r in ctx.session.scalars(

@@ -1,5 +1,6 @@
 """All models, imported here so that the metadata is complete for Alembic and the services."""
 
+from saylau.storage.models.approval import Approval, ApprovalState
 from saylau.storage.models.audit import AuditEvent, AuditHead
 from saylau.storage.models.auth import LoginThrottle, TotpEnrolment, UserSession
 from saylau.storage.models.base import Base
@@ -58,6 +59,8 @@ from saylau.storage.models.territory import Precinct, Region, Unit
 
 __all__ = [
     "ApiToken",
+    "Approval",
+    "ApprovalState",
     "AuditEvent",
     "AuditHead",
     "BallotChoice",

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-26 00:42:35.284823
+Create Date: 2026-11-26 01:44:23.361429
 """
 
 from __future__ import annotations
@@ -137,6 +137,47 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_region")),
         sa.UniqueConstraint("code", name=op.f("uq_region_code")),
     )
+    op.create_table(
+        "approval",
+        sa.Column("kind", sa.String(length=40), nullable=False),
+        sa.Column("params", sa.JSON(), nullable=False),
+        sa.Column("digest", sa.String(length=64), nullable=False),
+        sa.Column("commission_key", sa.String(length=40), nullable=False),
+        sa.Column(
+            "state",
+            sa.Enum(
+                "requested",
+                "approved",
+                "rejected",
+                name="approvalstate",
+                native_enum=False,
+                length=32,
+            ),
+            nullable=False,
+        ),
+        sa.Column("requested_by_id", sa.Integer(), nullable=True),
+        sa.Column("requested_by", sa.String(length=100), nullable=False),
+        sa.Column("requested_role", sa.String(length=32), nullable=False),
+        sa.Column("requested_at", sa.DateTime(), nullable=False),
+        sa.Column("decided_by_id", sa.Integer(), nullable=True),
+        sa.Column("decided_by", sa.String(length=100), nullable=True),
+        sa.Column("decided_at", sa.DateTime(), nullable=True),
+        sa.Column("executed_at", sa.DateTime(), nullable=True),
+        sa.Column("note", sa.String(length=500), nullable=True),
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["decided_by_id"], ["app_user.id"], name=op.f("fk_approval_decided_by_id_app_user")
+        ),
+        sa.ForeignKeyConstraint(
+            ["requested_by_id"], ["app_user.id"], name=op.f("fk_approval_requested_by_id_app_user")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_approval")),
+    )
+    with op.batch_alter_table("approval", schema=None) as batch_op:
+        batch_op.create_index(
+            "ix_approval_state_commission", ["state", "commission_key"], unique=False
+        )
+
     op.create_table(
         "lot_record",
         sa.Column("election_id", sa.Integer(), nullable=False),
@@ -1657,6 +1698,10 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_lot_record_election_id"))
 
     op.drop_table("lot_record")
+    with op.batch_alter_table("approval", schema=None) as batch_op:
+        batch_op.drop_index("ix_approval_state_commission")
+
+    op.drop_table("approval")
     op.drop_table("region")
     op.drop_table("party")
     op.drop_table("login_throttle")
