@@ -13,10 +13,13 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 from typer.testing import CliRunner
 
-from saylau.cli import count
+from saylau.cli import approvals, count
+from saylau.domain.roles import Role
+from saylau.services.context import Actor
 from saylau.services.protocols import COUNT_FIELDS
 from saylau.storage.db import make_engine, migrate, session_factory
 from saylau.storage.models import AuditEvent, Mandate, Protocol, TurnoutReport
+from tests.security.dual import second_member
 from tests.services.count_world import CountWorld, build_count_world
 
 app = typer.Typer()
@@ -28,6 +31,7 @@ def _group() -> None:
 
 
 count.register(app)
+approvals.register(app)
 runner = CliRunner()
 
 
@@ -62,6 +66,30 @@ def as_typist(cw: CountWorld, precinct: str, which: str) -> list[str]:
 
 def as_user(cw: CountWorld, user: str, role: str, commission: str) -> list[str]:
     return ["--as", user, "--role", role, "--commission", str(cw.world.commissions[commission])]
+
+
+def approved(
+    factory: sessionmaker[Session], cw: CountWorld, code: int, out: Any, who: list[str]
+) -> Any:
+    """The output of a critical command (issue #9 §2): direct when dual control is off; when
+    required, the request it printed, approved by a second member with ``saylau approval``."""
+    assert code == 0, out
+    if not out.get("approval_required"):
+        return out
+    asked = out["approval"]
+    assert asked["state"] == "requested" and asked["requested_by"] == who[1]
+    with factory() as session:
+        acting = Actor.load(session, who[1], Role(who[3]), int(who[5]))
+    other = second_member(factory, acting)
+    second = ["--as", other.username, "--role", who[3], "--commission", who[5]]
+    code, listed, _ = invoke("approval", "list", "--state", "requested", *second)
+    assert code == 0 and [a["id"] for a in listed] == [asked["id"]]
+    code, _, err = invoke("approval", "approve", asked["id"], "--digest", asked["digest"], *who)
+    assert code == 2 and "second member" in err  # the requester cannot approve
+    code, done, _ = invoke("approval", "approve", asked["id"], "--digest", asked["digest"], *second)
+    assert code == 0 and done["approval"]["state"] == "approved", done
+    result: Any = done["result"]
+    return result
 
 
 def protocol(cw: CountWorld, contest: str, votes: dict[str, int], **extra: int) -> dict[str, Any]:
@@ -236,7 +264,8 @@ def test_turnout_tabulate_publish_and_export(
     code, _, err = invoke("results", "publish", election, *admin)
     assert code == 2 and "deadline" in err  # the test runs long after E+7
     code, out, _ = invoke("results", "publish", election, "--late-reason", "test replay", *admin)
-    assert code == 0 and out["mandates"] == 4 and out["late"] is True
+    out = approved(factory, cw, code, out, admin)
+    assert out["mandates"] == 4 and out["late"] is True
     with factory() as session:
         assert session.scalar(select(func.count()).select_from(Mandate)) == 4
     target = tmp_path / "results.json"

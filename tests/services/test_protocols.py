@@ -22,6 +22,7 @@ from saylau.services.protocols import (
     votes_of,
 )
 from saylau.storage.models import AuditEvent, Protocol, ProtocolEntry, ProtocolVote
+from tests.security.dual import run_approved
 from tests.services.count_world import (
     ELECTION_NIGHT,
     CountWorld,
@@ -398,16 +399,22 @@ def test_a_definitive_correction_needs_a_decision_and_keeps_both_versions(
             "TEC decision 1",
         )
     with pytest.raises(InvalidInput) as no_decision:
-        run(factory, admin, correct_definitive, status.protocol_id, corrected, "  ")
+        run_approved(factory, admin, correct_definitive, status.protocol_id, corrected, "  ")
     assert no_decision.value.code == "decision_required"
     broken = o1(cw, 300, 200, 110)  # in boxes no longer equals the votes
     broken = ProtocolData(**{**broken.__dict__, "ballots_in_boxes": 600})
     with pytest.raises(InvalidInput) as relation:
-        run(factory, admin, correct_definitive, status.protocol_id, broken, "TEC decision 1")
+        run_approved(
+            factory, admin, correct_definitive, status.protocol_id, broken, "TEC decision 1"
+        )
     assert relation.value.code == "control_relation_errors"
     with pytest.raises(Conflict):
-        run(factory, admin, correct_definitive, status.protocol_id, original, "TEC decision 1")
-    done = run(factory, admin, correct_definitive, status.protocol_id, corrected, "TEC decision 1")
+        run_approved(
+            factory, admin, correct_definitive, status.protocol_id, original, "TEC decision 1"
+        )
+    done = run_approved(
+        factory, admin, correct_definitive, status.protocol_id, corrected, "TEC decision 1"
+    )
     assert (done.state, done.version) == (ProtocolState.DEFINITIVE, 1)
     with factory() as session:
         event = session.scalars(

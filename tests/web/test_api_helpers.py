@@ -19,9 +19,11 @@ from httpx import Response
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
+from saylau.services.context import Actor
 from saylau.storage.models import ApiToken, AuditEvent, RoleAssignment
 from saylau.web.app import create_app
 from saylau.web.deps import token_hash
+from tests.security.dual import second_member
 from tests.services.nomination_world import NOMINATING
 from tests.world import World
 
@@ -98,6 +100,39 @@ def ok(response: Response, status: int = 200) -> Any:
     """The JSON body of a response that must have ``status``."""
     assert response.status_code == status, response.text
     return response.json()
+
+
+def second(api: Api, who: str) -> str:
+    """A second member of ``who``'s commission holding ``who``'s role, with a token (made once)."""
+    name = f"{who}_second"
+    if name not in api.world.users:
+        with api.factory() as session:
+            assignment = session.scalars(
+                select(RoleAssignment).where(RoleAssignment.user_id == api.world.users[who])
+            ).one()
+            acting = Actor.of_assignment(assignment)
+        other = second_member(api.factory, acting)
+        assert other.user_id is not None
+        api.world.users[name] = other.user_id
+    return name
+
+
+def acted(api: Api, response: Response, who: str) -> Any:
+    """The result of a critical action (issue #9 §2): its direct answer when dual control is off;
+    when required, the request it filed (202, by ``who``) approved by a second member."""
+    if response.status_code != 202:
+        return ok(response)
+    asked = response.json()
+    assert asked["state"] == "requested" and asked["requested_by"] == who, asked
+    done = ok(
+        api.post(
+            f"/api/approvals/{asked['id']}/approve", {"digest": asked["digest"]}, second(api, who)
+        )
+    )
+    assert done["approval"]["state"] == "approved" and done["approval"]["id"] == asked["id"]
+    results = [done[k] for k in ("publication", "protocol", "ballot") if done[k] is not None]
+    assert len(results) == 1, done
+    return results[0]
 
 
 def make_api(factory: sessionmaker[Session], world: World) -> Iterator[Api]:

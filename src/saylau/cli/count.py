@@ -33,10 +33,12 @@ from typing import Annotated, Any, TypeVar
 import typer
 from sqlalchemy.orm import Session
 
+from saylau.cli.approvals import requested
 from saylau.cli.common import AsCommission, AsUser, act, actor, database, read
 from saylau.cli.export import sign_written
 from saylau.cli.jsonio import fail, write_output
 from saylau.law.allocation import decimal_text
+from saylau.services import approvals
 from saylau.services.context import execute
 from saylau.services.errors import InvalidInput, ServiceError
 from saylau.services.protocols import (
@@ -258,6 +260,9 @@ def protocol_correct(
 ) -> None:
     """Correct a definitive protocol by a decision of the higher commission (keeps both versions)."""
     data = _protocol_file(file)
+    if approvals.policy() == approvals.REQUIRED:
+        params = approvals.correction_params(protocol, data, decision, ack or [])
+        return requested((user, role, commission), approvals.CORRECT_DEFINITIVE, params)
     status = act((user, role, commission), correct_definitive, protocol, data, decision, ack or [])
     write_output(status_document(status))
 
@@ -482,7 +487,11 @@ def results_publish(
     role: AsRole = None,
     commission: AsCommission = None,
 ) -> None:
-    """Publish the final results (by E+7) and create the mandates won."""
+    """Publish the final results (by E+7) and create the mandates won; under dual control
+    (``SAYLAU_DUAL_CONTROL=required``) file the request a second member approves instead."""
+    if approvals.policy() == approvals.REQUIRED:
+        params = approvals.publish_params(election, late_reason)
+        return requested((user, role, commission), approvals.PUBLISH_RESULTS, params)
     published = act((user, role, commission), publish_results, election, late_reason=late_reason)
     write_output(
         {

@@ -6,6 +6,7 @@ import typer
 
 from saylau.cli import (
     admin,
+    approvals,
     backup,
     candidates,
     count,
@@ -58,3 +59,4 @@ replay.register(app)
 documents.register(app)
 backup.register(app)
 deploy.register(app)
+approvals.register(app)

@@ -8,9 +8,11 @@ state moves ``requested → approved`` by one conditional update). The requester
 every step is audited, every refusal logged (:func:`saylau.services.context.execute`).
 
 Policy ``SAYLAU_DUAL_CONTROL``: ``required`` or ``off`` (the guarded services then also run without
-an approval; an approval given is still checked). The default is ``off`` only until the web pages,
-the API endpoints and the CLI commands that trigger these actions file a request instead (issue #9
-§2, in progress): the demo and the service tests already go through request and approval.
+an approval; an approval given is still checked). The default is ``off`` only until the commission
+web pages that trigger these actions file a request instead (issue #9 §2, in progress): the API
+(``/api/approvals``), the CLI (``saylau approval``), the demo and the service tests already go
+through request and approval. A request is first rehearsed (:func:`_rehearse`) so that one the
+service would refuse is refused when filed.
 """
 
 from __future__ import annotations
@@ -270,8 +272,25 @@ def request(ctx: Context, kind: str, params: dict[str, Any]) -> ApprovalView:
     )
     ctx.session.add(row)
     ctx.session.flush()
+    _rehearse(ctx, critical, row)
     ctx.audit("request_approval", "approval", row.id, None, snapshot(row))
     return ApprovalView.of(row)
+
+
+def _rehearse(ctx: Context, critical: Critical, row: Approval) -> None:
+    """Run the action as if approved inside a savepoint that is always rolled back, so that a
+    request its service would refuse (not final yet, invalid figures, a ballot not frozen) is
+    refused now, with that service's error, instead of waiting for a second member in vain."""
+    savepoint = ctx.session.begin_nested()
+    try:
+        row.state = ApprovalState.APPROVED
+        row.decided_by_id = ctx.actor.user_id
+        row.decided_by = ctx.actor.username
+        ctx.session.flush()
+        critical.run(ctx, row.params, row.id)
+    finally:
+        savepoint.rollback()
+    ctx.session.refresh(row)
 
 
 def _decide(ctx: Context, approval_id: int, state: ApprovalState, note: str | None) -> Approval:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from decimal import Decimal
@@ -18,10 +18,11 @@ from enum import Enum
 from fractions import Fraction
 from typing import Any
 
-from sqlalchemy import insert, inspect, select
+from sqlalchemy import bindparam, insert, inspect, select
 from sqlalchemy.orm import Session
 
 from saylau.storage.models import AuditEvent, AuditHead
+from saylau.storage.types import JSONText
 
 GENESIS = "0" * 64
 
@@ -106,7 +107,86 @@ def _head(session: Session) -> AuditHead:
     return head
 
 
-def _row(
+_SEPARATORS = (",", ":")
+_SCALARS = frozenset((str, int, float, bool, type(None)))
+_FIELD_ORDER = tuple(
+    sorted(
+        (
+            "at",
+            "user_id",
+            "username",
+            "role",
+            "commission_id",
+            "action",
+            "entity",
+            "entity_id",
+            "outcome",
+            "before",
+            "after",
+            "prev_hash",
+        )
+    )
+)
+"""The keys of :func:`event_hash`'s canonical object, in its (sorted) order."""
+
+
+def _text_keys(value: Any) -> bool:
+    """Whether every mapping inside ``value`` is a plain ``dict`` keyed by plain ``str`` and every
+    sequence a ``list`` or ``tuple``: then sorting the keys of ``value`` itself orders them as
+    :func:`normalise` (which turns keys into text) would, and one serialisation is canonical."""
+    if type(value) is dict:
+        items: Any = value.values()
+        for key in value:
+            if type(key) is not str:
+                return False
+    else:
+        items = value
+    for item in items:
+        kind = type(item)
+        if kind in _SCALARS:
+            continue
+        if kind is dict or kind is list or kind is tuple:
+            if not _text_keys(item):
+                return False
+        elif isinstance(item, (dict, list, tuple)):
+            return False  # a subclass: take the general path
+    return True
+
+
+def _dumps(value: Any) -> str:
+    return json.dumps(
+        value, default=_plain, sort_keys=True, separators=_SEPARATORS, ensure_ascii=False
+    )
+
+
+def canonical(data: dict[str, Any] | None) -> str:
+    """The canonical JSON text of an event's ``before`` or ``after``: what :func:`normalise` reads
+    back, serialised with sorted keys and no spaces — the text :func:`event_hash` embeds. One
+    serialisation when every key is text (the usual case), else through :func:`normalise`."""
+    if data is None:
+        return "null"
+    if type(data) is dict and _text_keys(data):
+        return _dumps(data)
+    return _dumps(normalise(data))
+
+
+def _hash_text(scalars: Mapping[str, str], before: str, after: str, prev_hash: str) -> str:
+    """:func:`event_hash` of an event from its fields' JSON texts (``scalars``: every field but
+    the documents, each already serialised), without serialising the documents again."""
+    texts = {**scalars, "before": before, "after": after, "prev_hash": f'"{prev_hash}"'}
+    canonical_text = "{" + ",".join(f'"{name}":{texts[name]}' for name in _FIELD_ORDER) + "}"
+    return hashlib.sha256(canonical_text.encode("utf-8")).hexdigest()
+
+
+_INSERT = insert(AuditEvent.__table__).values(  # type: ignore[arg-type]
+    before=bindparam("before_json", type_=JSONText()),
+    after=bindparam("after_json", type_=JSONText()),
+)
+"""One event's row, its ``before``/``after`` bound as the canonical text already hashed."""
+_INSERT_ONE = _INSERT.returning(AuditEvent.__table__.c.id)
+
+
+def _rows(
     *,
     at: datetime,
     user_id: int | None,
@@ -115,14 +195,13 @@ def _row(
     commission_id: int | None,
     action: str,
     entity: str,
-    entity_id: str,
-    before: dict[str, Any] | None,
-    after: dict[str, Any] | None,
+    changes: Sequence[tuple[str, dict[str, Any] | None, dict[str, Any] | None]],
     outcome: str,
     prev_hash: str,
-) -> dict[str, Any]:
-    """The column values of one event linked after ``prev_hash``, its hash computed."""
-    row: dict[str, Any] = {
+) -> list[dict[str, Any]]:
+    """The rows of events linked one after another from ``prev_hash``, their hashes computed:
+    each ``before``/``after`` serialised once (:func:`canonical`), that text hashed and stored."""
+    shared = {
         "at": at,
         "user_id": user_id,
         "username": username,
@@ -130,15 +209,30 @@ def _row(
         "commission_id": commission_id,
         "action": action,
         "entity": entity,
-        "entity_id": entity_id,
         "outcome": outcome,
-        "before": normalise(before),
-        "after": normalise(after),
     }
-    fields = {**row, "at": at.astimezone(UTC).isoformat()}
-    row["prev_hash"] = prev_hash
-    row["hash"] = event_hash(fields, prev_hash)
-    return row
+    scalars = {
+        name: json.dumps(value, ensure_ascii=False)
+        for name, value in {**shared, "at": at.astimezone(UTC).isoformat()}.items()
+    }
+    rows: list[dict[str, Any]] = []
+    previous = prev_hash
+    for entity_id, before, after in changes:
+        before_text, after_text = canonical(before), canonical(after)
+        scalars["entity_id"] = json.dumps(entity_id, ensure_ascii=False)
+        digest = _hash_text(scalars, before_text, after_text, previous)
+        rows.append(
+            {
+                **shared,
+                "entity_id": entity_id,
+                "before_json": before_text,
+                "after_json": after_text,
+                "prev_hash": previous,
+                "hash": digest,
+            }
+        )
+        previous = digest
+    return rows
 
 
 def append(
@@ -155,30 +249,25 @@ def append(
     before: dict[str, Any] | None,
     after: dict[str, Any] | None,
     outcome: str = "done",
-) -> AuditEvent:
-    """Append one event to the chain within the caller's transaction."""
+) -> int:
+    """Append one event to the chain within the caller's transaction; returns its id."""
     head = _head(session)
-    event = AuditEvent(
-        **_row(
-            at=at,
-            user_id=user_id,
-            username=username,
-            role=role,
-            commission_id=commission_id,
-            action=action,
-            entity=entity,
-            entity_id=entity_id,
-            before=before,
-            after=after,
-            outcome=outcome,
-            prev_hash=head.last_hash,
-        )
+    (row,) = _rows(
+        at=at,
+        user_id=user_id,
+        username=username,
+        role=role,
+        commission_id=commission_id,
+        action=action,
+        entity=entity,
+        changes=[(entity_id, before, after)],
+        outcome=outcome,
+        prev_hash=head.last_hash,
     )
-    session.add(event)
-    session.flush()
-    head.last_event_id = event.id
-    head.last_hash = event.hash
-    return event
+    event_id = int(session.execute(_INSERT_ONE, row).scalar_one())
+    head.last_event_id = event_id
+    head.last_hash = row["hash"]
+    return event_id
 
 
 def append_many(
@@ -196,32 +285,26 @@ def append_many(
 ) -> None:
     """Append one event per ``(entity_id, before, after)`` of ``changes``, in order, by one
     multi-row insert: the same events and chain as calling :func:`append` for each (a bulk
-    import logs every protocol entry, issue #8 B1), without a flush per event."""
+    import logs every protocol entry, issue #8 B1), without a statement per event."""
     if not changes:
         return
     head = _head(session)
-    previous = head.last_hash
-    rows = []
-    for entity_id, before, after in changes:
-        row = _row(
-            at=at,
-            user_id=user_id,
-            username=username,
-            role=role,
-            commission_id=commission_id,
-            action=action,
-            entity=entity,
-            entity_id=entity_id,
-            before=before,
-            after=after,
-            outcome=outcome,
-            prev_hash=previous,
-        )
-        rows.append(row)
-        previous = row["hash"]
-    session.execute(insert(AuditEvent), rows)
-    head.last_event_id = session.scalar(select(AuditEvent.id).where(AuditEvent.hash == previous))
-    head.last_hash = previous
+    rows = _rows(
+        at=at,
+        user_id=user_id,
+        username=username,
+        role=role,
+        commission_id=commission_id,
+        action=action,
+        entity=entity,
+        changes=changes,
+        outcome=outcome,
+        prev_hash=head.last_hash,
+    )
+    session.execute(_INSERT, rows)
+    last = rows[-1]["hash"]
+    head.last_event_id = session.scalar(select(AuditEvent.id).where(AuditEvent.hash == last))
+    head.last_hash = last
 
 
 @dataclass(frozen=True)

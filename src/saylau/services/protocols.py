@@ -14,11 +14,23 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import datetime
+from datetime import UTC, datetime
+from enum import StrEnum
 from functools import cache
 from typing import Any
 
-from sqlalchemy import Select, delete, insert, inspect, literal, select, tuple_, union_all, update
+from sqlalchemy import (
+    Select,
+    bindparam,
+    delete,
+    insert,
+    inspect,
+    literal,
+    select,
+    tuple_,
+    union_all,
+    update,
+)
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
@@ -35,6 +47,7 @@ from saylau.law.protocol import (
     check_protocol,
 )
 from saylau.law.rules import RuleSet
+from saylau.services import approvals
 from saylau.services.audit import normalise
 from saylau.services.context import Context, fetch, scope_for
 from saylau.services.deadlines import election_calendar_for, election_rules, require_after
@@ -695,24 +708,45 @@ def _decide(
     return _Step(key, before, entry_no, data, violations, differing, unacknowledged, definitive)
 
 
+_PROTOCOLS = Protocol.__table__
+_UPDATE_STATE = (
+    update(_PROTOCOLS)  # type: ignore[arg-type]
+    .where(_PROTOCOLS.c.id == bindparam("b_id"))
+    .values(state=bindparam("state"))
+)
+"""A protocol's state, by id: a Core executemany of plain rows (no ORM bulk update)."""
+_UPDATE_DEFINITIVE = (
+    update(_PROTOCOLS)  # type: ignore[arg-type]
+    .where(_PROTOCOLS.c.id == bindparam("b_id"))
+    .values(
+        {
+            name: bindparam(name)
+            for name in (*COUNT_FIELDS, "state", "acknowledged_warnings", "definitive_at")
+        }
+    )
+)
+"""A definitive protocol's columns (:func:`_definitive_values`), by id, the same way."""
+
+
 def _write(ctx: Context, book: _Book, steps: Sequence[_Step]) -> list[ProtocolStatus]:
     """Write a decided batch: new protocols, states, entries, definitive figures, one audit
-    event per entry — each a single multi-row statement (SQLAlchemy ``insertmanyvalues``)."""
+    event per entry — each a single multi-row Core statement of plain rows (SQLAlchemy
+    ``insertmanyvalues`` / executemany), no ORM object or ORM bulk machinery per row."""
     session = ctx.session
     book.insert_new()
     made_new = set(book.new)
     moved = [
-        {"id": book.rows[s.key]["id"], "state": book.rows[s.key]["state"]}
+        {"b_id": book.rows[s.key]["id"], "state": book.rows[s.key]["state"]}
         for s in steps
         if not s.definitive and s.key not in made_new
     ]
     if moved:
-        session.execute(update(Protocol), moved)
+        session.execute(_UPDATE_STATE, moved)
     typist = ctx.actor.user_id
     documents = [s.data.as_json() for s in steps]
     if steps:
         session.execute(
-            insert(ProtocolEntry),
+            insert(ProtocolEntry.__table__),  # type: ignore[arg-type]
             [
                 {
                     "protocol_id": book.rows[s.key]["id"],
@@ -772,7 +806,7 @@ def resolve_protocol(
     every warning is named in ``acknowledge_warnings`` (CL art. 43; decision #19). A kept entry with
     errors, or unacknowledged warnings, is a Conflict that changes nothing.
     """
-    protocol = ctx.get(Protocol, protocol_id, "protocol")
+    protocol = _locked(ctx, protocol_id)
     ctx.authorize(Action.RESOLVE_PROTOCOL, scope_for(ctx.session, precinct_id=protocol.precinct_id))
     if keep not in (None, 1, 2):
         raise InvalidInput(
@@ -840,17 +874,29 @@ def correct_definitive(
     data: ProtocolData,
     decision: str,
     acknowledge_warnings: Iterable[str] = (),
+    *,
+    approval_id: int | None = None,
 ) -> ProtocolStatus:
     """Correct a definitive protocol by a recorded decision of the higher commission.
+
+    Dual control (issue #9 §2): runs only as ``approval_id``, approved by a second member of the
+    commission (:mod:`saylau.services.approvals`).
 
     The relations are checked again (errors refuse the correction, warnings must be acknowledged);
     the previous and the new figures are both kept, in the audit event's before/after, and the
     protocol's ``version`` counts the corrections (issue #3 §2.5; CL art. 43).
     """
-    protocol = ctx.get(Protocol, protocol_id, "protocol")
+    protocol = _locked(ctx, protocol_id)
     ctx.authorize(
         Action.CORRECT_DEFINITIVE_PROTOCOL,
         scope_for(ctx.session, precinct_id=protocol.precinct_id),
+    )
+    acknowledge_warnings = tuple(acknowledge_warnings)
+    approvals.consume(
+        ctx,
+        approvals.CORRECT_DEFINITIVE,
+        approvals.correction_params(protocol_id, data, decision, acknowledge_warnings),
+        approval_id,
     )
     if not decision.strip():
         raise InvalidInput(
@@ -960,6 +1006,22 @@ def check_entry(
     form being typed (CL art. 43; decision #19). Malformed input is refused as on entry."""
     lookup = _Lookup(session, [(contest_id, precinct_id)])
     return lookup.validate(lookup.contest(contest_id), lookup.precinct(precinct_id), data)
+
+
+def _locked(ctx: Context, protocol_id: int) -> Protocol:
+    """The protocol, its row locked for this transaction (``FOR UPDATE``): of two coordinators
+    resolving it at once, or a resolution and a correction, the second waits for the first to
+    commit and then decides on the state it left, so exactly one wins (issue #9 §6). SQLite
+    serialises writing transactions as a whole (``saylau.storage.db``)."""
+    protocol = ctx.session.scalars(
+        select(Protocol)
+        .where(Protocol.id == protocol_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    ).one_or_none()
+    if protocol is None:
+        return ctx.get(Protocol, protocol_id, "protocol")  # the NotFound naming the protocol
+    return protocol
 
 
 def _entry(session: Session, protocol_id: int, entry_no: int) -> ProtocolEntry:
@@ -1085,9 +1147,9 @@ def _make_definitive(ctx: Context, items: Sequence[_Definitive]) -> None:
     session = ctx.session
     session.flush()  # a caller's pending change of the same protocol goes first
     session.execute(
-        update(Protocol),
+        _UPDATE_DEFINITIVE,
         [
-            {"id": i.protocol_id, **_definitive_values(i.data, i.acknowledged, ctx.now)}
+            {"b_id": i.protocol_id, **_definitive_values(i.data, i.acknowledged, ctx.now)}
             for i in items
         ],
     )
@@ -1099,7 +1161,7 @@ def _make_definitive(ctx: Context, items: Sequence[_Definitive]) -> None:
             .execution_options(synchronize_session=False)
         )
     session.execute(
-        insert(ProtocolVote),
+        insert(ProtocolVote.__table__),  # type: ignore[arg-type]
         [
             {
                 "protocol_id": i.protocol_id,
@@ -1114,7 +1176,7 @@ def _make_definitive(ctx: Context, items: Sequence[_Definitive]) -> None:
     # The contest waits for an incremental tabulation (issue #8, B3): one appended row per
     # protocol, no contention between protocols of the same contest.
     session.execute(
-        insert(TabulationPending),
+        insert(TabulationPending.__table__),  # type: ignore[arg-type]
         [{"contest_id": i.contest_id, "precinct_id": i.precinct_id} for i in items],
     )
     _expire(session, ids)
@@ -1155,15 +1217,26 @@ def _values(protocol: Protocol) -> dict[str, Any]:
 
 def _plain(value: Any) -> Any:
     """A column value as the audit log reads it back (:func:`normalise`), cheaply for the
-    JSON-native ones (most of a protocol's columns)."""
-    if value is None or (type(value) in (int, str)):
+    values a protocol's columns hold (numbers, text, its state, a time, a list of names)."""
+    kind = type(value)
+    if value is None or kind is int or kind is str:
         return value
+    if isinstance(value, StrEnum):
+        return value.value
+    if kind is datetime:
+        return value.astimezone(UTC).isoformat()
+    if kind is list and all(type(item) is str for item in value):
+        return list(value)
     return (normalise({"v": value}) or {})["v"]
 
 
 def _record_of(values: Mapping[str, Any], votes: Mapping[int, int] | None) -> dict[str, Any]:
     """The protocol's columns and, once definitive, its votes: the before/after of an event."""
-    record = {name: _plain(values[name]) for name in _columns()}
+    record = {}
+    for name in _columns():
+        value = values[name]
+        kind = type(value)
+        record[name] = value if value is None or kind is int or kind is str else _plain(value)
     if values["state"] is ProtocolState.DEFINITIVE:
         record["votes"] = {str(choice): n for choice, n in sorted((votes or {}).items())}
     return record

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field, fields, is_dataclass
 from datetime import date, timedelta
 from decimal import Decimal
@@ -24,7 +24,16 @@ from enum import Enum
 from fractions import Fraction
 from typing import Any
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import (
+    String,
+    bindparam,
+    delete,
+    func,
+    insert,
+    select,
+    type_coerce,
+    update,
+)
 from sqlalchemy.orm import Session
 
 from saylau.domain.roles import Action
@@ -158,7 +167,9 @@ def tabulate_contest(
     election = contest.election
     rows = _contest_rows(ctx.session, election.id, [contest.id])
     pending = _pending(ctx.session, election.id, [contest.id])
-    tally, _ = _tabulate(ctx, election, rows, follow_up_day, {}, force=False)[0]
+    tally, _ = _tabulate(
+        ctx, election, rows, follow_up_day, {}, force=False, pending={p[1] for p in pending}
+    )[0]
     _consume(ctx.session, [p[0] for p in pending])
     return tally
 
@@ -199,7 +210,9 @@ def tabulate_election(
     if not whole:
         ids = {c.id for c in covered}
         pending = [p for p in pending if p[1] in ids]
-    done = _tabulate(ctx, election, covered, follow_up_day, {}, force=force)
+    done = _tabulate(
+        ctx, election, covered, follow_up_day, {}, force=force, pending={p[1] for p in pending}
+    )
     _consume(ctx.session, [p[0] for p in pending])
     return [tally for tally, _ in done]
 
@@ -225,7 +238,9 @@ def tabulate_pending(
         ctx.authorize(Action.TABULATE, contest.scope)
     ids = {c.id for c in covered}
     taken = [p for p in pending if p[1] in ids]
-    done = _tabulate(ctx, election, covered, follow_up_day, {}, force=False)
+    done = _tabulate(
+        ctx, election, covered, follow_up_day, {}, force=False, pending={p[1] for p in taken}
+    )
     _consume(ctx.session, [p[0] for p in taken])
     return PendingTabulation(
         tuple(tally for tally, _ in done), frozenset(ids), frozenset(p[2] for p in taken)
@@ -355,6 +370,15 @@ class _Line:
     name: str | None
     patronymic: str | None
 
+    @classmethod
+    def of(cls, row: tuple[Any, ...]) -> _Line:
+        """A line from its row as :func:`_ballot_lines` reads it (states as stored text)."""
+        values = list(row)
+        for index in (_LIST_STATE, _NOMINATION_STATE):
+            if values[index] is not None:
+                values[index] = CandidacyState(values[index])
+        return cls(*values)
+
     def document(self) -> dict[str, Any]:
         return {
             "choice_id": self.choice_id,
@@ -366,6 +390,11 @@ class _Line:
             "nomination_id": self.nomination_id,
             "person_id": self.person_id,
         }
+
+
+_LIST_STATE = 7
+_NOMINATION_STATE = 10
+"""Positions of the candidacy states in a :class:`_Line` (and in its row)."""
 
 
 @dataclass
@@ -451,15 +480,24 @@ class _Write:
     digest: str
 
 
-DIGEST_VERSION = "tabulation-1"
+DIGEST_VERSION = "tabulation-2"
 """Part of every inputs digest: changing how a result is computed from its inputs changes it, so
 that every stored result is recomputed once."""
 
 
-def _digest(inputs: tuple[Any, ...], status: ContestStatus) -> str:
-    """The inputs digest: ``repr`` of plain values (ints, strings, enums, frozen dataclasses) is
-    deterministic, so equal inputs give equal digests."""
-    return hashlib.sha256(repr((*inputs, status.value)).encode("utf-8")).hexdigest()
+_HALF = 32
+"""Hex digits of each half of an inputs digest (128 bits of SHA-256 each)."""
+
+
+def _rest_digest(inputs: tuple[Any, ...], status: ContestStatus) -> str:
+    """The first half of the inputs digest: everything but the sums (``repr`` of plain values —
+    ints, strings, tuples — is deterministic, so equal inputs give equal digests)."""
+    return hashlib.sha256(repr((*inputs, status.value)).encode("utf-8")).hexdigest()[:_HALF]
+
+
+def _sums_digest(sums: _Sums) -> str:
+    """The second half of the inputs digest: the definitive protocols' sums."""
+    return hashlib.sha256(repr(sums.key()).encode("utf-8")).hexdigest()[:_HALF]
 
 
 def _tabulate(
@@ -470,48 +508,76 @@ def _tabulate(
     seeds_given: Mapping[int, str],
     *,
     force: bool,
+    pending: Collection[int] | None = None,
 ) -> list[tuple[ContestTally, tuple[Lot, ...]]]:
-    """Tabulate ``contests`` set-wise: a few aggregations, a digest per contest, the law and the
-    trace document only where the digest changed (or ``force``), one bulk write."""
+    """Tabulate ``contests`` set-wise: a digest per contest, the sums aggregated and the law and
+    the trace document applied only where the digest changed (or ``force``), one bulk write.
+
+    The inputs digest has two halves: everything but the sums (rules, contest, precinct count,
+    ballot lines, lot seed, follow-up, status), then the sums. ``pending`` names the contests
+    with pending rows, read by the caller before anything else (``None``: every contest counts
+    as pending). Every change of a definitive protocol's figures appends a pending row in its
+    own transaction (:func:`saylau.services.protocols._make_definitive`), and only a tabulation
+    that has read a row consumes it; so the sums of a contest with no pending row are those its
+    stored digest's second half was computed from. Such a contest whose first half matches is
+    unchanged without its protocols being aggregated: a whole-election tabulation with nothing
+    pending aggregates no protocol (issue #8, B2). The others are aggregated (only theirs when
+    few) and compared on the whole digest; ``force`` recomputes every contest."""
     session = ctx.session
     ids: list[int] | None = [c.id for c in contests] if len(contests) <= _FEW else None
-    sums = _sums(session, election.id, ids)
-    totals = _precinct_totals(session, election.id, contests, ids)
-    lines, line_keys = _ballot_lines(session, election.id, ids)
-    seeds = {**_lot_seeds(session, election.id), **seeds_given}
     stored = _stored(session, election.id, ids)
+    totals = _precinct_totals(session, election.id, contests, ids)
+    line_keys = _ballot_lines(session, election.id, ids)
+    seeds = {**_lot_seeds(session, election.id), **seeds_given}
     followers = _followers(session, election.id, ids)
     rules = election_rules(election)
-    rules_key = repr(rules)
+    rules_key = hashlib.sha256(repr(rules).encode("utf-8")).hexdigest()  # once, not per contest
+    settled: dict[int, ContestTally] = {}
+    for contest in contests:
+        total = totals[contest.id]
+        if contest.id not in line_keys:  # no ballot yet: nothing to count, nothing stored
+            settled[contest.id] = ContestTally(contest.id, contest.kind, False, NO_BALLOT, 0, total)
+            continue
+        known = stored.get(contest.id)
+        if force or pending is None or contest.id in pending or known is None or not known[0]:
+            continue
+        follow_up = followers.get(contest.id)
+        rest = _rest_digest(
+            _inputs(election, rules_key, contest, total, line_keys, seeds, follow_up),
+            contest.status,
+        )
+        if known[0][:_HALF] == rest:
+            counted = known[2]
+            settled[contest.id] = ContestTally(
+                contest.id,
+                contest.kind,
+                total > 0 and counted == total,
+                known[1],
+                counted,
+                total,
+                follow_up,
+            )
+    need = [c.id for c in contests if c.id not in settled]
+    sums = (_sums(session, election.id, need if len(need) <= _FEW else ids)) if need else {}
     done: list[tuple[ContestTally, tuple[Lot, ...]]] = []
     writes: list[_Write] = []
     for contest in contests:
-        total = totals[contest.id]
-        if contest.id not in lines:  # no ballot yet: nothing to count, nothing stored
-            tally = ContestTally(contest.id, contest.kind, False, NO_BALLOT, 0, total)
+        tally = settled.get(contest.id)
+        if tally is not None:
             done.append((tally, ()))
             continue
+        total = totals[contest.id]
         contest_sums = sums.get(contest.id) or _Sums()
-        contest_lines = lines[contest.id]
         seed = seeds.get(contest.id)
         final = total > 0 and contest_sums.protocols == total
         follow_up = followers.get(contest.id)
-        inputs = (
-            DIGEST_VERSION,
-            rules_key,
-            election.purpose,
-            contest.kind.value,
-            contest.seats,
-            total,
-            contest_sums.key(),
-            line_keys[contest.id],
-            seed,
-        )
+        sums_half = _sums_digest(contest_sums)
         known = stored.get(contest.id)
+        inputs = _inputs(election, rules_key, contest, total, line_keys, seeds, follow_up)
         if (
             not force
             and known is not None
-            and known[0] == _digest((*inputs, follow_up), contest.status)
+            and known[0] == (_rest_digest(inputs, contest.status) + sums_half)
         ):
             tally = ContestTally(
                 contest.id,
@@ -524,9 +590,11 @@ def _tabulate(
             )
             done.append((tally, ()))
             continue
+        contest_lines = [_Line.of(row) for row in line_keys[contest.id]]  # only when computed
         outcome = _decide(election, rules, contest, contest_lines, contest_sums, seed)
         if final and outcome.status in ("runoff", "repeat_election") and follow_up is None:
             follow_up = _create_follow_up(ctx, election, contest, outcome, follow_up_day)
+            inputs = _inputs(election, rules_key, contest, total, line_keys, seeds, follow_up)
         document = {**outcome.document, "follow_up_contest_id": follow_up}
         new_status = (
             _CONTEST_STATUS.get(outcome.status, ContestStatus.OPEN) if final else ContestStatus.OPEN
@@ -540,7 +608,7 @@ def _tabulate(
                 outcome.status,
                 document,
                 new_status,
-                _digest((*inputs, follow_up), new_status),
+                _rest_digest(inputs, new_status) + sums_half,
             )
         )
         tally = ContestTally(
@@ -555,6 +623,30 @@ def _tabulate(
         done.append((tally, outcome.lots))
     _store(ctx, writes)
     return done
+
+
+def _inputs(
+    election: Election,
+    rules_key: str,
+    contest: _ContestRow,
+    total: int,
+    line_keys: Mapping[int, tuple[Any, ...]],
+    seeds: Mapping[int, str],
+    follow_up: int | None,
+) -> tuple[Any, ...]:
+    """What a contest's result is computed from, but the sums and its status (the first half of
+    its inputs digest)."""
+    return (
+        DIGEST_VERSION,
+        rules_key,
+        election.purpose,
+        contest.kind.value,
+        contest.seats,
+        total,
+        line_keys[contest.id],
+        seeds.get(contest.id),
+        follow_up,
+    )
 
 
 def _decide(
@@ -722,21 +814,55 @@ def _names(lines: Sequence[_Line]) -> dict[int, str]:
     }
 
 
+_RESULTS = ContestResult.__table__
+_RESULT_COLUMNS = tuple(column.key for column in _RESULTS.columns)
+_RESULT_CHANGES = (
+    "status",
+    "precincts_counted",
+    "precincts_total",
+    "totals",
+    "outcome",
+    "outcome_status",
+    "inputs_digest",
+    "computed_at",
+)
+_UPDATE_RESULT = (
+    update(_RESULTS)  # type: ignore[arg-type]
+    .where(_RESULTS.c.id == bindparam("b_id"))
+    .values({name: bindparam(name) for name in _RESULT_CHANGES})
+)
+"""A recomputed result's columns, by id: one executemany for every changed result."""
+_UPDATE_DIGEST = (
+    update(_RESULTS)  # type: ignore[arg-type]
+    .where(_RESULTS.c.id == bindparam("b_id"))
+    .values(inputs_digest=bindparam("inputs_digest"), outcome_status=bindparam("outcome_status"))
+)
+"""The bookkeeping of an unchanged result (its digest and outcome status), the same way."""
+
+
 def _store(ctx: Context, writes: Sequence[_Write]) -> None:
-    """Write the recomputed results and statuses in bulk; an unchanged result writes nothing
-    (only its digest is brought up to date) and leaves no audit event."""
+    """Write the recomputed results and statuses in bulk — Core statements of plain rows, one
+    per kind of change, and one audit event per changed result appended in one insert
+    (:meth:`Context.audit_many`); an unchanged result writes nothing (only its digest is brought
+    up to date) and leaves no audit event."""
     if not writes:
         return
     session = ctx.session
-    existing: dict[int, ContestResult] = {}
+    existing: dict[int, dict[str, Any]] = {}
     ids = [w.contest.id for w in writes]
+    columns = [_RESULTS.c[name] for name in _RESULT_COLUMNS]
     for start in range(0, len(ids), _CHUNK):
-        for row in session.scalars(
-            select(ContestResult).where(ContestResult.contest_id.in_(ids[start : start + _CHUNK]))
+        for row in _read(
+            session,
+            select(*columns).where(_RESULTS.c.contest_id.in_(ids[start : start + _CHUNK])),
         ):
-            existing[row.contest_id] = row
+            values = dict(zip(_RESULT_COLUMNS, row, strict=True))
+            existing[values["contest_id"]] = values
     statuses: dict[ContestStatus, list[int]] = {}
-    changed: list[tuple[ContestResult, dict[str, Any] | None, ContestStatus]] = []
+    bookkeeping: list[dict[str, Any]] = []
+    updates: list[dict[str, Any]] = []
+    inserts: list[dict[str, Any]] = []
+    changed: list[tuple[dict[str, Any], dict[str, Any] | None, ContestStatus]] = []
     for w in writes:
         result = existing.get(w.contest.id)
         totals = w.sums.document()
@@ -744,43 +870,75 @@ def _store(ctx: Context, writes: Sequence[_Write]) -> None:
         if (
             result is not None
             and (
-                result.status,
-                result.precincts_counted,
-                result.precincts_total,
-                result.totals,
-                result.outcome,
+                result["status"],
+                result["precincts_counted"],
+                result["precincts_total"],
+                result["totals"],
+                result["outcome"],
             )
             == (state, w.sums.protocols, w.total, totals, w.document)
             and w.contest.status is w.contest_status
         ):
-            if (result.inputs_digest, result.outcome_status) != (w.digest, w.status):
-                result.inputs_digest = w.digest  # bookkeeping: the result itself is unchanged
-                result.outcome_status = w.status
+            if (result["inputs_digest"], result["outcome_status"]) != (w.digest, w.status):
+                # bookkeeping: the result itself is unchanged
+                bookkeeping.append(
+                    {"b_id": result["id"], "inputs_digest": w.digest, "outcome_status": w.status}
+                )
             continue
-        if result is not None and result.published_at is not None:
+        if result is not None and result["published_at"] is not None:
             raise Conflict(
                 "result_published",
                 f"contest {w.contest.id}'s result was published on "
-                f"{result.published_at.isoformat()} and its figures have changed since; a "
+                f"{result['published_at'].isoformat()} and its figures have changed since; a "
                 "published result is not re-tabulated",
                 field="contest_id",
             )
         before = _result_record(result, w.contest.status) if result is not None else None
+        values = {
+            "status": state,
+            "precincts_counted": w.sums.protocols,
+            "precincts_total": w.total,
+            "totals": totals,
+            "outcome": w.document,
+            "outcome_status": w.status,
+            "inputs_digest": w.digest,
+            "computed_at": ctx.now,
+        }
         if result is None:
-            result = ContestResult(contest_id=w.contest.id)
-            session.add(result)
-        result.status = state
-        result.precincts_counted = w.sums.protocols
-        result.precincts_total = w.total
-        result.totals = totals
-        result.outcome = w.document
-        result.outcome_status = w.status
-        result.inputs_digest = w.digest
-        result.computed_at = ctx.now
+            after = {
+                **dict.fromkeys(_RESULT_COLUMNS),
+                "contest_id": w.contest.id,
+                **values,
+            }
+            inserts.append(after)
+        else:
+            after = {**result, **values}
+            updates.append({"b_id": result["id"], **values})
         if w.contest.status is not w.contest_status:
             statuses.setdefault(w.contest_status, []).append(w.contest.id)
-        changed.append((result, before, w.contest_status))
-    session.flush()
+        changed.append((after, before, w.contest_status))
+    session.flush()  # pending changes of the session go first, as an ORM flush would order them
+    if bookkeeping:
+        session.execute(_UPDATE_DIGEST, bookkeeping)
+    if updates:
+        session.execute(_UPDATE_RESULT, updates)
+    if inserts:
+        # One executemany, then the new ids by contest (unique): SQLite cannot return the ids of
+        # a multi-row insert in parameter order, so RETURNING would insert row by row.
+        session.execute(
+            insert(_RESULTS),  # type: ignore[arg-type]
+            [{k: v for k, v in row.items() if k != "id"} for row in inserts],
+        )
+        by_contest = {row["contest_id"]: row for row in inserts}
+        contest_ids = sorted(by_contest)
+        for start in range(0, len(contest_ids), _CHUNK):
+            for result_id, contest_id in _read(
+                session,
+                select(_RESULTS.c.id, _RESULTS.c.contest_id).where(
+                    _RESULTS.c.contest_id.in_(contest_ids[start : start + _CHUNK])
+                ),
+            ):
+                by_contest[contest_id]["id"] = int(result_id)
     for status, contest_ids in statuses.items():
         for start in range(0, len(contest_ids), _CHUNK):
             session.execute(
@@ -790,20 +948,28 @@ def _store(ctx: Context, writes: Sequence[_Write]) -> None:
                 .execution_options(synchronize_session=False)
             )
     moved = {cid for contest_ids in statuses.values() for cid in contest_ids}
+    touched = {w.contest.id for w in writes}
     for obj in list(session.identity_map.values()):
         if isinstance(obj, Contest) and obj.id in moved:
             session.expire(obj, ["status"])
-    for written, earlier, status in changed:
-        ctx.audit(
-            "tabulate", "contest_result", written.id, earlier, _result_record(written, status)
-        )
+        elif isinstance(obj, ContestResult) and obj.contest_id in touched:
+            session.expire(obj)  # written by the statements above: read again when used
+    ctx.audit_many(
+        "tabulate",
+        "contest_result",
+        [
+            (written["id"], earlier, _result_record(written, status))
+            for written, earlier, status in changed
+        ],
+    )
 
 
-def _result_record(result: ContestResult, status: ContestStatus) -> dict[str, Any]:
+def _result_record(result: Mapping[str, Any], status: ContestStatus) -> dict[str, Any]:
     """The audit record of a result: its columns with the outcome's status (the trace is stored
-    in the result itself), and the contest's status."""
-    record = snapshot(result)
-    record["outcome"] = {"status": (result.outcome or {}).get("status")}
+    in the result itself), and the contest's status. The trace is not serialised for it: the
+    audit log serialises the record once (:func:`saylau.services.audit.canonical`)."""
+    record = {name: result[name] for name in _RESULT_COLUMNS}
+    record["outcome"] = {"status": (result["outcome"] or {}).get("status")}
     record["contest_status"] = status.value
     return record
 
@@ -929,6 +1095,14 @@ _FEW = 500
 _CHUNK = 500
 
 
+def _read(session: Session, statement: Any) -> Sequence[Any]:
+    """The rows of a plain-column query, through the session's connection: Core rows, without
+    the ORM's per-row loading machinery (tabulation reads ~10⁴ rows per aggregation). The
+    session's pending changes are flushed first, as its own ``execute`` would."""
+    session.flush()
+    return session.connection().execute(statement).all()
+
+
 def _contest_rows(
     session: Session, election_id: int, ids: Sequence[int] | None
 ) -> list[_ContestRow]:
@@ -950,7 +1124,7 @@ def _contest_rows(
     )
     if ids is not None:
         query = query.where(Contest.id.in_(ids))
-    return [_ContestRow(*row) for row in session.execute(query)]
+    return [_ContestRow(*row) for row in _read(session, query)]
 
 
 def _pending(
@@ -965,7 +1139,7 @@ def _pending(
     )
     if ids is not None:
         query = query.where(TabulationPending.contest_id.in_(ids))
-    return [(int(a), int(b), int(c)) for a, b, c in session.execute(query)]
+    return [(int(a), int(b), int(c)) for a, b, c in _read(session, query)]
 
 
 def _consume(session: Session, pending_ids: Sequence[int]) -> None:
@@ -980,16 +1154,25 @@ def _consume(session: Session, pending_ids: Sequence[int]) -> None:
 
 def _stored(
     session: Session, election_id: int, ids: Sequence[int] | None
-) -> dict[int, tuple[str | None, str]]:
-    """Contest → (inputs digest, outcome status) of its stored result, without its JSON."""
+) -> dict[int, tuple[str | None, str, int]]:
+    """Contest → (inputs digest, outcome status, precincts counted) of its stored result,
+    without its JSON."""
     query = (
-        select(ContestResult.contest_id, ContestResult.inputs_digest, ContestResult.outcome_status)
+        select(
+            ContestResult.contest_id,
+            ContestResult.inputs_digest,
+            ContestResult.outcome_status,
+            ContestResult.precincts_counted,
+        )
         .join(Contest, Contest.id == ContestResult.contest_id)
         .where(Contest.election_id == election_id)
     )
     if ids is not None:
         query = query.where(ContestResult.contest_id.in_(ids))
-    return {int(cid): (digest, status) for cid, digest, status in session.execute(query)}
+    return {
+        int(cid): (digest, status, int(counted))
+        for cid, digest, status, counted in _read(session, query)
+    }
 
 
 def _followers(session: Session, election_id: int, ids: Sequence[int] | None) -> dict[int, int]:
@@ -997,10 +1180,11 @@ def _followers(session: Session, election_id: int, ids: Sequence[int] | None) ->
     followed = select(Contest.id).where(Contest.election_id == election_id) if ids is None else ids
     return {
         int(row[0]): int(row[1])
-        for row in session.execute(
+        for row in _read(
+            session,
             select(Contest.follows_contest_id, Contest.id).where(
                 Contest.follows_contest_id.in_(followed)
-            )
+            ),
         )
         if row[0] is not None
     }
@@ -1026,7 +1210,7 @@ def _protocol_sums(session: Session, election_id: int, ids: Sequence[int] | None
         )
     else:
         query = query.where(Protocol.contest_id.in_(ids))
-    return list(session.execute(query))
+    return list(_read(session, query))
 
 
 def _sums(session: Session, election_id: int, ids: Sequence[int] | None) -> dict[int, _Sums]:
@@ -1051,7 +1235,7 @@ def _sums(session: Session, election_id: int, ids: Sequence[int] | None) -> dict
         )
     else:
         query = query.where(ProtocolVote.contest_id.in_(ids))
-    for contest_id, choice_id, votes in session.execute(query):
+    for contest_id, choice_id, votes in _read(session, query):
         sums.setdefault(contest_id, _Sums()).votes[choice_id] = int(votes)
     return sums
 
@@ -1072,7 +1256,7 @@ def _precinct_totals(
     )
     if ids is not None:
         query = query.where(Contest.id.in_(ids))
-    by_district = {int(row[0]): int(row[1]) for row in session.execute(query)}
+    by_district = {int(row[0]): int(row[1]) for row in _read(session, query)}
     lists = [c for c in contests if c.district_id is None]
     units = sorted({c.unit_id for c in lists if c.body_kind is not BodyKind.MAZHILIS and c.unit_id})
     regions = sorted(
@@ -1086,10 +1270,11 @@ def _precinct_totals(
     if units:
         by_unit = {
             int(row[0]): int(row[1])
-            for row in session.execute(
+            for row in _read(
+                session,
                 select(Precinct.unit_id, func.count())
                 .where(Precinct.unit_id.in_(units))
-                .group_by(Precinct.unit_id)
+                .group_by(Precinct.unit_id),
             )
             if row[0] is not None
         }
@@ -1097,10 +1282,11 @@ def _precinct_totals(
     if regions:
         by_region = {
             int(row[0]): int(row[1])
-            for row in session.execute(
+            for row in _read(
+                session,
                 select(Precinct.region_id, func.count())
                 .where(Precinct.region_id.in_(regions))
-                .group_by(Precinct.region_id)
+                .group_by(Precinct.region_id),
             )
         }
     national = (
@@ -1123,9 +1309,11 @@ def _precinct_totals(
 
 def _ballot_lines(
     session: Session, election_id: int, ids: Sequence[int] | None
-) -> tuple[dict[int, list[_Line]], dict[int, tuple[Any, ...]]]:
-    """Each contest's ballot lines, and the same as plain tuples (for the inputs digest: the
-    ``repr`` of a tuple is far cheaper than a dataclass's)."""
+) -> dict[int, tuple[tuple[Any, ...], ...]]:
+    """Each contest's ballot lines as plain rows, the candidacy states as their stored text: what
+    the inputs digest hashes (the ``repr`` of a tuple of plain values is cheap), and what
+    :meth:`_Line.of` builds a line from — only for a contest that is computed, so an unchanged
+    contest costs its rows and nothing else (issue #8, B2)."""
     query = (
         select(
             BallotChoice.contest_id,
@@ -1136,10 +1324,10 @@ def _ballot_lines(
             func.coalesce(PartyList.party_id, Nomination.party_id),
             Party.code,
             PartyList.registration_order,
-            PartyList.state,
+            type_coerce(PartyList.state, String).label("list_state"),
             Nomination.id,
             Nomination.person_id,
-            Nomination.state,
+            type_coerce(Nomination.state, String).label("nomination_state"),
             Person.surname,
             Person.name,
             Person.patronymic,
@@ -1154,12 +1342,10 @@ def _ballot_lines(
     )
     if ids is not None:
         query = query.where(BallotChoice.contest_id.in_(ids))
-    lines: dict[int, list[_Line]] = {}
     keys: dict[int, list[tuple[Any, ...]]] = {}
-    for contest_id, *values in session.execute(query):
-        lines.setdefault(contest_id, []).append(_Line(*values))
-        keys.setdefault(contest_id, []).append(tuple(values))
-    return lines, {cid: tuple(rows) for cid, rows in keys.items()}
+    for row in _read(session, query):
+        keys.setdefault(row[0], []).append(tuple(row[1:]))
+    return {cid: tuple(rows) for cid, rows in keys.items()}
 
 
 _LOT_PURPOSE = re.compile(r"^contest (\d+): ")
@@ -1167,10 +1353,11 @@ _LOT_PURPOSE = re.compile(r"^contest (\d+): ")
 
 def _lot_seeds(session: Session, election_id: int) -> dict[int, str]:
     seeds: dict[int, str] = {}
-    for purpose, seed in session.execute(
+    for purpose, seed in _read(
+        session,
         select(LotRecord.purpose, LotRecord.seed)
         .where(LotRecord.election_id == election_id)
-        .order_by(LotRecord.id)
+        .order_by(LotRecord.id),
     ):
         match = _LOT_PURPOSE.match(purpose)
         if match:
@@ -1185,11 +1372,38 @@ def _fraction(value: Fraction) -> str:
     return f"{value.numerator}/{value.denominator}"
 
 
+_SCALAR_TYPES = frozenset((int, str, bool, float, type(None)))
+_DATACLASS_FIELDS: dict[type, tuple[str, ...] | None] = {}
+
+
+def _dataclass_fields(kind: type) -> tuple[str, ...] | None:
+    """The field names of dataclass type ``kind`` (``None`` if it is none), looked up once."""
+    try:
+        return _DATACLASS_FIELDS[kind]
+    except KeyError:
+        names = tuple(f.name for f in fields(kind)) if is_dataclass(kind) else None
+        _DATACLASS_FIELDS[kind] = names
+        return names
+
+
 def plain(value: Any) -> Any:
     """A law-core result as JSON: dataclasses → objects, exact fractions → ``"n/d"``, enums →
-    their values (so the trace is stored and published without rounding)."""
-    if is_dataclass(value) and not isinstance(value, type):
-        return {f.name: plain(getattr(value, f.name)) for f in fields(value)}
+    their values (so the trace is stored and published without rounding).
+
+    Dispatched on the exact type first (the trace documents of a whole election are ~10⁵
+    values), falling back to the general checks for subclasses and the rarer types."""
+    kind = type(value)
+    if kind in _SCALAR_TYPES:
+        return value
+    if kind is list or kind is tuple:
+        return [plain(v) for v in value]
+    if kind is dict:
+        return {str(k): plain(v) for k, v in value.items()}
+    if kind is Fraction:
+        return _fraction(value)
+    names = _dataclass_fields(kind)
+    if names is not None:
+        return {name: plain(getattr(value, name)) for name in names}
     if isinstance(value, Mapping):
         return {str(k): plain(v) for k, v in value.items()}
     if isinstance(value, (list, tuple)):

@@ -39,6 +39,18 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA busy_timeout=10000")
     cursor.close()
+    # The driver would otherwise begin a transaction only at the first write, leaving the reads
+    # before it outside the transaction; SQLAlchemy's "begin" event below emits BEGIN instead.
+    dbapi_connection.isolation_level = None
+
+
+_IMMEDIATE = "saylau_sqlite_immediate"
+"""Execution option: begin an SQLite transaction with ``BEGIN IMMEDIATE`` (see :class:`_Session`)."""
+
+
+def _sqlite_begin(connection: Any) -> None:
+    immediate = connection.get_execution_options().get(_IMMEDIATE)
+    connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
 
 def make_engine(url: str | None = None) -> Engine:
@@ -46,6 +58,7 @@ def make_engine(url: str | None = None) -> Engine:
     engine = create_engine(url or default_url(), future=True)
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
+        event.listen(engine, "begin", _sqlite_begin)
     return engine
 
 
@@ -61,8 +74,22 @@ def migrate(engine: Engine) -> None:
     command.upgrade(alembic_config(engine), "head")
 
 
+class _Session(Session):
+    """A session whose explicit ``begin()`` (a unit of work that writes, as every service call)
+    takes SQLite's write lock at once (``BEGIN IMMEDIATE``): concurrent writers then run one
+    after the other, each seeing what the previous committed, instead of two deciding on the
+    same stale reads (issue #9 §6). PostgreSQL serialises them by its row locks instead."""
+
+    def begin(self, nested: bool = False) -> Any:
+        transaction = super().begin(nested)
+        bind = self.get_bind()
+        if not nested and bind.dialect.name == "sqlite":
+            self.connection(execution_options={_IMMEDIATE: True})
+        return transaction
+
+
 def session_factory(engine: Engine) -> sessionmaker[Session]:
-    return sessionmaker(engine, expire_on_commit=False)
+    return sessionmaker(engine, class_=_Session, expire_on_commit=False)
 
 
 @contextmanager

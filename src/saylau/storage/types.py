@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import DateTime, Dialect, Enum, TypeDecorator
+from sqlalchemy import JSON, DateTime, Dialect, Enum, TypeDecorator
 
 
 class UtcDateTime(TypeDecorator[datetime]):
@@ -46,3 +46,19 @@ def utcnow() -> datetime:
 
 
 JSONValue = Any
+
+
+class JSONText(TypeDecorator[str]):
+    """Binds text that is already JSON to a JSON column as it is (no second serialisation).
+
+    For bulk writers that serialise a document once and use the text twice — the audit log hashes
+    its events' canonical JSON and stores the same text (issue #8, B1). Only for binding: the
+    column keeps its JSON type, so reading gives the parsed value as before. On PostgreSQL the
+    parameter is cast to ``JSON`` by the statement, as for a :class:`~sqlalchemy.JSON` value.
+    """
+
+    impl = JSON
+    cache_ok = True
+
+    def bind_processor(self, dialect: Dialect) -> None:
+        return None

@@ -5,9 +5,11 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from fastapi.responses import JSONResponse
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from saylau.services import approvals
 from saylau.services.ballots import (
     BallotsPrepared,
     BallotStatus,
@@ -22,7 +24,8 @@ from saylau.services.ballots import (
 )
 from saylau.services.context import Context, fetch
 from saylau.services.errors import NotFound
-from saylau.storage.models import BallotChoice, Contest, Election, LotRecord
+from saylau.storage.models import BallotChoice, BallotDefinition, Contest, Election, LotRecord
+from saylau.web.api import approvals as dual
 from saylau.web.api.models import IdPath, In, Note, Out, Seed
 from saylau.web.api.pagination import Page, PageQuery, Paging
 from saylau.web.api.routing import api_router, then
@@ -183,6 +186,14 @@ def list_ballots(ctx: Context, election_id: int, paging: PageQuery) -> Page[Ball
     )
 
 
+def frozen(session: Session, contest_id: int) -> bool:
+    """Whether the contest's ballot is frozen (a change then needs a decision and dual control)."""
+    found = session.scalar(
+        select(BallotDefinition.frozen_at).where(BallotDefinition.contest_id == contest_id)
+    )
+    return found is not None
+
+
 @router.get("/elections/{election_id}/party-order", response_model=PartyOrderOut)
 def get_party_order(election_id: IdPath, services: Services) -> PartyOrderOut:
     """The order of parties on every list ballot, with the lot's seed, re-runnable by anyone."""
@@ -214,10 +225,17 @@ def get_ballot(contest_id: IdPath, services: Services) -> BallotOut:
     return services(read_ballot, contest_id)
 
 
-@router.post("/contests/{contest_id}/ballot", response_model=BallotOut)
-def post_ballot(contest_id: IdPath, body: PrepareIn, services: Services) -> BallotOut:
+@router.post("/contests/{contest_id}/ballot", response_model=BallotOut, responses=dual.ACCEPTED)
+def post_ballot(
+    contest_id: IdPath, body: PrepareIn, services: Services
+) -> BallotOut | JSONResponse:
     """Lay out a contest's ballot from its registered candidacies (CL art. 37 paras 1–3); a
-    frozen ballot changes only with ``decision``."""
+    frozen ballot changes only with ``decision`` and, under dual control (issue #9 §2), by a
+    request a second member approves (202)."""
+    decision = (body.decision or "").strip()
+    if decision and dual.required() and services.read(frozen, contest_id):
+        params = approvals.ballot_change_params(contest_id, decision)
+        return dual.requested(services, approvals.CHANGE_FROZEN_BALLOT, params)
     return services(then(prepare_contest_ballot, ballot_out), contest_id, decision=body.decision)
 
 

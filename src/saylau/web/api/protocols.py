@@ -13,6 +13,7 @@ from datetime import datetime
 from typing import Annotated, Literal
 
 from fastapi import Query
+from fastapi.responses import JSONResponse
 from pydantic import Field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -20,6 +21,7 @@ from sqlalchemy.orm import Session
 from saylau.domain.roles import Action, may
 from saylau.domain.states import ProtocolState
 from saylau.law.protocol import RELATIONS
+from saylau.services import approvals
 from saylau.services.context import Context, fetch, scope_for
 from saylau.services.protocols import (
     COUNT_FIELDS,
@@ -35,6 +37,7 @@ from saylau.services.protocols import (
     resolve_protocol,
 )
 from saylau.storage.models import Contest, Precinct, Protocol, ProtocolEntry, User
+from saylau.web.api import approvals as dual
 from saylau.web.api.models import (
     MAX_ID,
     Code,
@@ -380,10 +383,20 @@ def post_resolve(protocol_id: IdPath, body: ResolveIn, services: Services) -> Pr
     return status_out(status)
 
 
-@router.post("/protocols/{protocol_id}/correct", response_model=ProtocolStatusOut)
-def post_correct(protocol_id: IdPath, body: CorrectIn, services: Services) -> ProtocolStatusOut:
+@router.post(
+    "/protocols/{protocol_id}/correct", response_model=ProtocolStatusOut, responses=dual.ACCEPTED
+)
+def post_correct(
+    protocol_id: IdPath, body: CorrectIn, services: Services
+) -> ProtocolStatusOut | JSONResponse:
     """Correct a definitive protocol by a recorded decision of the higher commission; both
-    versions stay in the audit log."""
+    versions stay in the audit log. Under dual control (issue #9 §2) files the request instead
+    (202)."""
+    if dual.required():
+        params = approvals.correction_params(
+            protocol_id, body.data.data(), body.decision, body.acknowledge_warnings
+        )
+        return dual.requested(services, approvals.CORRECT_DEFINITIVE, params)
     status = services(
         correct_definitive,
         protocol_id,

@@ -12,10 +12,12 @@ from fractions import Fraction
 from typing import Annotated, Any
 
 from fastapi import Query
+from fastapi.responses import JSONResponse
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from saylau.law.bodies import ContestKind
+from saylau.services import approvals
 from saylau.services.contests import describe_contest
 from saylau.services.context import fetch
 from saylau.services.errors import NotFound
@@ -37,6 +39,7 @@ from saylau.storage.models import (
     Election,
     ElectionStatus,
 )
+from saylau.web.api import approvals as dual
 from saylau.web.api.models import Day, FractionText, IdFilter, IdPath, In, Note, Out, Seed, fraction
 from saylau.web.api.pagination import Page, PageQuery, Paging, page_of, paginate_rows
 from saylau.web.api.routing import api_router
@@ -340,10 +343,17 @@ def get_result(contest_id: IdPath, services: Services) -> ContestResultOut:
     return services.read(_contest_result, contest_id)
 
 
-@router.post("/elections/{election_id}/publish", response_model=PublicationOut)
-def post_publish(election_id: IdPath, body: PublishIn, services: Services) -> PublicationOut:
+@router.post(
+    "/elections/{election_id}/publish", response_model=PublicationOut, responses=dual.ACCEPTED
+)
+def post_publish(
+    election_id: IdPath, body: PublishIn, services: Services
+) -> PublicationOut | JSONResponse:
     """Publish the final results in the actor's territory (PUBLISH_RESULTS); creates the
-    mandates won."""
+    mandates won. Under dual control (issue #9 §2) files the request instead (202)."""
+    if dual.required():
+        params = approvals.publish_params(election_id, body.late_reason)
+        return dual.requested(services, approvals.PUBLISH_RESULTS, params)
     return _publication(services(publish_results, election_id, late_reason=body.late_reason))
 
 

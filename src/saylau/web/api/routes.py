@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from saylau.web.api import (
+    approvals,
     audit,
     ballots,
     candidates,
@@ -45,5 +46,6 @@ for module in (
     observers,
     audit,
     subscriptions,
+    approvals,
 ):
     router.include_router(module.router)
