@@ -65,11 +65,10 @@ def _refused(request: Request, template: str, error: ServiceError, **context: An
         )
         response.headers["Retry-After"] = str(error.retry_after)
         return response
-    messages = {
-        "bad_credentials": "Wrong user name or password.",
-        "bad_totp": "Wrong or already used one-time code.",
-    }
-    text = gettext(language, messages.get(error.code, "Wrong user name or password."))
+    if error.code == "bad_totp":
+        text = gettext(language, "Wrong or already used one-time code.")
+    else:
+        text = gettext(language, "Wrong user name or password.")
     return render(request, template, error=text, status_code=401, **context)
 
 
