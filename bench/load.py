@@ -26,6 +26,7 @@ import math
 import random
 import tempfile
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -148,8 +149,12 @@ def run_load(url: str, *, clients: int = CLIENTS, seconds: float = SECONDS) -> L
     plan = b5_entry.prepare(url, per_pair * (typists // 2))
     with tempfile.TemporaryDirectory(prefix="load-", dir=cache_dir()) as scratch:
         log = Path(scratch) / "serve.log"
-        with saylau_server(url, log=log) as base:
-            tally, reads = asyncio.run(_together(base, plan, paths, readers, seconds))
+        # The clients run in a thread of their own: the caller may be inside a running event
+        # loop (a test session after Playwright's), where asyncio.run is refused.
+        with saylau_server(url, log=log) as base, ThreadPoolExecutor(max_workers=1) as thread:
+            tally, reads = thread.submit(
+                asyncio.run, _together(base, plan, paths, readers, seconds)
+            ).result()
         failures = b5_entry.server_failures(log)
     accepted, definitive = b5_entry.verify(url, tally)  # raises if a write is lost
     errors = tally.errors + reads.errors + [f"server: {line}" for line in failures]
