@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -16,7 +17,14 @@ from saylau.publication.output import JOURNAL, read_journal, read_manifest
 from saylau.publication.sources import contest_units, render
 from saylau.services.context import Actor
 from saylau.services.tabulation import tabulate_election, tabulate_pending
-from tests.services.count_world import CountWorld, build_count_world, double_entry, figures, run
+from tests.services.count_world import (
+    NEXT_DAY,
+    CountWorld,
+    build_count_world,
+    double_entry,
+    figures,
+    run,
+)
 
 Factory = sessionmaker[Session]
 
@@ -35,10 +43,17 @@ def files(root: Path) -> dict[str, bytes]:
     }
 
 
-def count(factory: Factory, cw: CountWorld, contest: str, precinct: str, base: int) -> None:
+def count(
+    factory: Factory,
+    cw: CountWorld,
+    contest: str,
+    precinct: str,
+    base: int,
+    at: datetime = NEXT_DAY,
+) -> None:
     ids = cw.choices[contest]
     votes = {choice: base + 17 * i for i, choice in enumerate(ids.values())}
-    status = double_entry(factory, cw, contest, precinct, figures(votes, voters=2000))
+    status = double_entry(factory, cw, contest, precinct, figures(votes, voters=2000), at=at)
     assert status.state.value == "definitive"
 
 
@@ -56,9 +71,12 @@ def test_incremental_publication_equals_full_publication(
     before = files(site)
     manifest_before = (site / MANIFEST).read_bytes()
 
-    count(factory, cw, "oblast_list", "p2", 250)
-    count(factory, cw, "oblast_o1", "p2", 150)
-    done = run(factory, operator, tabulate_pending, election)
+    # An hour later, so that every "updated at" moves: p1's page shows only its own protocols and
+    # stays as it was although the contests it votes in are re-tabulated.
+    later = NEXT_DAY + timedelta(hours=1)
+    count(factory, cw, "oblast_list", "p2", 250, at=later)
+    count(factory, cw, "oblast_o1", "p2", 150, at=later)
+    done = run(factory, operator, tabulate_pending, election, at=later)
     assert done.contests == {cw.contest("oblast_list"), cw.contest("oblast_o1")}
     report = publish(factory, site, contests=done.contests, precincts=done.precincts)
     assert report.removed == [] and report.written

@@ -380,7 +380,12 @@ def updated_at(
     precinct_id: int | None = None,
 ) -> datetime | None:
     """The last moment a protocol in scope became definitive or a result was computed or
-    published."""
+    published.
+
+    A precinct's page shows its own protocols and whether its contests' results are official,
+    not the computed results: its moment leaves out ``computed_at``, so that a protocol at another
+    precinct of the same contest (the national Mazhilis list reaches every precinct) does not
+    change this page (issue #8, B3: only the precincts of new protocols are republished)."""
     protocols = (
         select(type_coerce(func.max(Protocol.definitive_at), UtcDateTime()))
         .join(Contest, Contest.id == Protocol.contest_id)
@@ -410,7 +415,10 @@ def updated_at(
         results = results.where(
             Contest.id.in_(select(Protocol.contest_id).where(Protocol.precinct_id == precinct_id))
         )
-    moments = [session.scalar(protocols), *session.execute(results).one()]
+    computed, published = session.execute(results).one()
+    moments = [session.scalar(protocols), published]
+    if precinct_id is None:
+        moments.append(computed)
     present = [m for m in moments if m is not None]
     return max(present) if present else None
 
