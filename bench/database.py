@@ -4,8 +4,15 @@ The demo (``saylau demo --scale S``) is built through every real workflow, which
 it is cached outside the repository (``$SAYLAU_BENCH_CACHE``, default ``~/.cache/saylau-bench``)
 keyed by what determines its content (:func:`demo_key`: scale, seed and a digest of the source
 files the build reads), so a commit that touches only the web layer, the documents or the bench
-reuses it; on PostgreSQL it is a database named after the same key on the given server. A benchmark that writes (or might) works on a copy: a file copy with SQLite's backup API,
+reuses it; on PostgreSQL it is a database named after the same key on the given server. A
+benchmark that writes (or might) works on a copy: a file copy with SQLite's backup API,
 ``CREATE DATABASE … TEMPLATE`` on PostgreSQL.
+
+With ``adopt`` (``python -m bench --adopt-demo``) a cached demo of the same scale and seed built
+from other sources is used when no exact one exists and its schema is the current models' to the
+column and index (:func:`schema_differences`): a change to a service's speed changes the key
+but not the election the generator makes, and a scale-3 rebuild takes the better part of an hour.
+The report names the adopted build's key, so the figures say what data they were measured on.
 """
 
 from __future__ import annotations
@@ -23,8 +30,9 @@ import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import NamedTuple
 
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, inspect, text
 from sqlalchemy.engine import make_url
 
 
@@ -152,9 +160,21 @@ def _build(url: str, scale: float, seed: int) -> None:
     )
 
 
-def ensure_demo(scale: float, server: str | None, *, seed: int = DEMO_SEED) -> tuple[str, bool]:
-    """The URL of the demo database for ``scale`` and ``seed`` built from the current sources
-    (:func:`demo_key`), and whether it was reused.
+class Demo(NamedTuple):
+    """A demo database ready for the benchmarks."""
+
+    url: str
+    reused: bool
+    """Taken from the cache rather than built by this run."""
+    adopted: str | None = None
+    """The key of the build adopted in place of the current sources' (``adopt``), else ``None``."""
+
+
+def ensure_demo(
+    scale: float, server: str | None, *, seed: int = DEMO_SEED, adopt: bool = False
+) -> Demo:
+    """The demo database for ``scale`` and ``seed`` built from the current sources
+    (:func:`demo_key`), or with ``adopt`` a schema-identical build of other sources.
 
     ``server`` is ``None`` (SQLite, in the cache directory) or a PostgreSQL URL whose role may
     create databases; the demo is built under a temporary name and renamed when complete, so an
@@ -163,7 +183,43 @@ def ensure_demo(scale: float, server: str | None, *, seed: int = DEMO_SEED) -> t
     """
     key = demo_key(scale, seed)
     with _build_lock(key):
-        return _ensure(key, scale, server, seed)
+        exact = _existing(key, server)
+        if exact is not None:
+            return Demo(exact, True)
+        if adopt:
+            for other, url in _cached(scale, seed, server):
+                if other != key and not schema_differences(url):
+                    return Demo(url, True, other)
+        return Demo(_build_demo(key, scale, server, seed), False)
+
+
+def schema_differences(url: str) -> list[str]:
+    """How the database at ``url`` differs from the current models: missing or extra tables,
+    columns and indexes (empty when a benchmark may run on it)."""
+    from saylau.storage.models import Base
+
+    engine = create_engine(url)
+    try:
+        found = inspect(engine)
+        tables = set(found.get_table_names()) - {"alembic_version"}
+        expected = Base.metadata.tables
+        differences = [f"table {t}: missing" for t in sorted(set(expected) - tables)]
+        differences += [f"table {t}: not in the models" for t in sorted(tables - set(expected))]
+        for name in sorted(tables & set(expected)):
+            columns = {c["name"] for c in found.get_columns(name)}
+            wanted = {c.name for c in expected[name].columns}
+            indexes = {str(i["name"]) for i in found.get_indexes(name)}
+            wanted_indexes = {str(i.name) for i in expected[name].indexes}
+            differences += [
+                f"{name}.{what}: {how}"
+                for what, how in [(c, "missing") for c in sorted(wanted - columns)]
+                + [(c, "not in the models") for c in sorted(columns - wanted)]
+                + [(f"index {i}", "missing") for i in sorted(wanted_indexes - indexes)]
+                + [(f"index {i}", "not in the models") for i in sorted(indexes - wanted_indexes)]
+            ]
+        return differences
+    finally:
+        engine.dispose()
 
 
 @contextmanager
@@ -181,11 +237,49 @@ def _build_lock(key: str) -> Iterator[None]:
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
-def _ensure(key: str, scale: float, server: str | None, seed: int) -> tuple[str, bool]:
-    if server is None or make_url(server).get_backend_name() == "sqlite":
+def _on_sqlite(server: str | None) -> bool:
+    return server is None or make_url(server).get_backend_name() == "sqlite"
+
+
+def _existing(key: str, server: str | None) -> str | None:
+    """The URL of the complete build named ``key``, if there is one."""
+    if _on_sqlite(server):
         path = cache_dir() / f"{key}.sqlite3"
-        if path.exists():
-            return f"sqlite:///{path}", True
+        return f"sqlite:///{path}" if path.exists() else None
+    assert server is not None
+    if not _pg_exists(server, key):
+        return None
+    return make_url(server).set(database=key).render_as_string(hide_password=False)
+
+
+def _cached(scale: float, seed: int, server: str | None) -> list[tuple[str, str]]:
+    """Every complete build of ``scale`` and ``seed`` (key, URL), the newest first."""
+    prefix = demo_key(scale, seed, "0" * 16).removesuffix("0" * 16)
+    if _on_sqlite(server):
+        files = sorted(
+            cache_dir().glob(f"{prefix}*.sqlite3"), key=lambda p: p.stat().st_mtime, reverse=True
+        )
+        return [(p.name.removesuffix(".sqlite3"), f"sqlite:///{p}") for p in files]
+    assert server is not None
+    engine = create_engine(_maintenance(server))
+    try:
+        with engine.connect() as connection:
+            names = connection.scalars(
+                text("SELECT datname FROM pg_database ORDER BY oid DESC")  # newest first
+            ).all()
+    finally:
+        engine.dispose()
+    base = make_url(server)
+    return [
+        (str(n), base.set(database=str(n)).render_as_string(hide_password=False))
+        for n in names
+        if str(n).startswith(prefix) and not str(n).endswith("_building")
+    ]
+
+
+def _build_demo(key: str, scale: float, server: str | None, seed: int) -> str:
+    if _on_sqlite(server):
+        path = cache_dir() / f"{key}.sqlite3"
         building = cache_dir() / f"building-{key}-{uuid.uuid4().hex[:8]}.sqlite3"
         _build(f"sqlite:///{building}", scale, seed)
         with sqlite3.connect(building) as connection:
@@ -194,15 +288,14 @@ def _ensure(key: str, scale: float, server: str | None, seed: int) -> tuple[str,
         building.replace(path)
         for suffix in ("-wal", "-shm"):
             Path(f"{building}{suffix}").unlink(missing_ok=True)
-        return f"sqlite:///{path}", False
+        return f"sqlite:///{path}"
+    assert server is not None
     base = make_url(server)
-    if _pg_exists(server, key):
-        return base.set(database=key).render_as_string(hide_password=False), True
     staging = f"{key}_building"
     _pg_execute(server, f'DROP DATABASE IF EXISTS "{staging}"', f'CREATE DATABASE "{staging}"')
     _build(base.set(database=staging).render_as_string(hide_password=False), scale, seed)
     _pg_execute(server, f'ALTER DATABASE "{staging}" RENAME TO "{key}"')
-    return base.set(database=key).render_as_string(hide_password=False), False
+    return base.set(database=key).render_as_string(hide_password=False)
 
 
 @contextmanager

@@ -132,6 +132,13 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
         "besides the --database one, so that one run reports SQLite and PostgreSQL",
     )
     parser.add_argument(
+        "--adopt-demo",
+        action="store_true",
+        help="when no demo built from the current sources is cached, use a cached one of the same "
+        "scale and seed built from other sources if its schema is the current models' (its key "
+        "is recorded in the report); default: build",
+    )
+    parser.add_argument(
         "--only", help=f"comma-separated benchmarks among {', '.join(BENCHMARKS)} (default: all)"
     )
     parser.add_argument("--out", type=Path, default=ROOT / "docs" / "performance.md")
@@ -194,13 +201,15 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         "b4_seconds": args.b4_seconds,
         "b5_seconds": args.b5_seconds,
     }
-    reused = None
+    reused = adopted = None
     if any(module(name).NEEDS_DEMO for name in args.chosen):
         print(f"demo election at scale {args.scale:g} …", file=sys.stderr)
-        config["url"], reused = ensure_demo(args.scale, args.database)
+        config["url"], reused, adopted = ensure_demo(
+            args.scale, args.database, adopt=args.adopt_demo
+        )
     if args.postgres and "B1" in args.chosen:
         print(f"demo election at scale {args.scale:g} on PostgreSQL (B1) …", file=sys.stderr)
-        config["postgres_url"] = ensure_demo(args.scale, args.postgres)[0]
+        config["postgres_url"] = ensure_demo(args.scale, args.postgres, adopt=args.adopt_demo).url
     outcomes = []
     for name in args.chosen:
         print(f"running {name} …", file=sys.stderr)
@@ -218,6 +227,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         "scale": args.scale,
         "database": "PostgreSQL" if on_postgres else "SQLite",
         "reused": reused,
+        "adopted": adopted,
         "machine": machine(args.database),
         "outcomes": [o.as_dict() for o in outcomes],
         "idle_peak_rss_kib": idle.peak_rss_kib,
@@ -241,6 +251,7 @@ GROWTH_FRAME_ONLY = {
     "scale_list",
     "chosen",
     "database",
+    "adopt_demo",
 }
 """Options of the frame itself; every other option reaches the benchmarks' configuration."""
 
@@ -253,12 +264,14 @@ def growth(args: argparse.Namespace, argv: list[str] | None) -> dict[str, Any]:
     points: list[Point] = []
     for scale in args.scale_list:
         print(f"demo election at scale {scale:g} …", file=sys.stderr)
-        url, reused = ensure_demo(scale, args.database)
+        url, reused, adopted = ensure_demo(scale, args.database, adopt=args.adopt_demo)
+        if adopted:
+            print(f"adopted the cached demo {adopted} (same schema)", file=sys.stderr)
         options = {k: v for k, v in vars(args).items() if k not in GROWTH_FRAME_ONLY}
         config: dict[str, Any] = {**options, "scale": scale, "url": url}
         for name in args.chosen:
             print(f"running {name} at scale {scale:g} …", file=sys.stderr)
-            points.append(point(run_child(name, config), scale, reused))
+            points.append(point(run_child(name, config), scale, reused, adopted))
     on_postgres = (
         args.database is not None and make_url(args.database).get_backend_name() == "postgresql"
     )

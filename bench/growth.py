@@ -33,6 +33,8 @@ class Point:
     protocols: int
     seconds: float
     reused: bool | None = None
+    adopted: str | None = None
+    """The key of a cached demo of other sources with the same schema (``--adopt-demo``)."""
 
     @property
     def per_protocol_ms(self) -> float:
@@ -98,7 +100,7 @@ def growth_figure(name: str) -> str | None:
     return str(value) if value else None
 
 
-def point(outcome: Outcome, scale: float, reused: bool | None) -> Point:
+def point(outcome: Outcome, scale: float, reused: bool | None, adopted: str | None = None) -> Point:
     """The time of the declared figure and the definitive protocols of one outcome."""
     wanted = growth_figure(outcome.benchmark)
     found = [f for f in outcome.figures if f.name == wanted]
@@ -123,7 +125,7 @@ def point(outcome: Outcome, scale: float, reused: bool | None) -> Point:
             f"{outcome.benchmark}: growth figure {figure.name!r} has unit {figure.unit!r}; "
             "expected seconds or a rate per second"
         )
-    return Point(outcome.benchmark, scale, protocols, seconds, reused)
+    return Point(outcome.benchmark, scale, protocols, seconds, reused, adopted)
 
 
 def fits(points: list[Point]) -> dict[str, Fit]:

@@ -185,7 +185,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--clients", type=int, default=CLIENTS)
     parser.add_argument("--seconds", type=float, default=SECONDS)
     args = parser.parse_args(argv)
-    url, _ = ensure_demo(args.scale, None)
+    url = ensure_demo(args.scale, None).url
     with copy_of(url) as scratch:
         report = run_load(scratch, clients=args.clients, seconds=args.seconds)
     print(report.line())

@@ -76,6 +76,16 @@ GROWTH_START = "<!-- growth: written by `python -m bench --growth`; other runs k
 GROWTH_END = "<!-- end of growth -->"
 
 
+def demo_origin(run: dict[str, Any]) -> str:
+    """Where the run's demo came from: built, reused, or adopted from other sources."""
+    if run.get("adopted"):
+        return (
+            f"adopted from the cache: build `{run['adopted']}` of other sources with the current "
+            "schema (`--adopt-demo`)"
+        )
+    return "reused from the cache" if run["reused"] else "built for this run"
+
+
 def growth_section(record: dict[str, Any] | None) -> list[str]:
     """The Growth section (between markers, so that a run without ``--growth`` keeps it): per
     benchmark, the time at each scale and the fitted exponent against the target."""
@@ -107,6 +117,7 @@ def growth_section(record: dict[str, Any] | None) -> list[str]:
         "| Benchmark | Scale | Definitive protocols | Seconds | Per protocol |",
         "|---|---:|---:|---:|---:|",
     ]
+    adopted = sorted({p["adopted"] for p in record["points"] if p.get("adopted")})
     for p in record["points"]:
         out.append(
             f"| {title(p['benchmark'])} | {p['scale']:g} | {p['protocols']:,} | "
@@ -133,6 +144,11 @@ def growth_section(record: dict[str, Any] | None) -> list[str]:
                 "precincts are set by the law's floors (one per single-member seat), not by "
                 "the scale."
             )
+    notes += [
+        f"- Demo `{key}` adopted from the cache (`--adopt-demo`): built from other sources with "
+        "the current schema."
+        for key in adopted
+    ]
     out += ["", *notes] if notes else []
     out += ["", GROWTH_END]
     return out
@@ -187,7 +203,7 @@ def markdown(
         f"- Date: {run['date']}; commit `{run['commit']}`"
         + (" (with uncommitted changes in the tree)" if run.get("dirty") else ""),
         f"- Demo election: `saylau demo --scale {run['scale']:g}` (seed 2023) on "
-        f"{run['database']}, {'reused from the cache' if run['reused'] else 'built for this run'}"
+        f"{run['database']}, {demo_origin(run)}"
         if run.get("reused") is not None
         else "- No demo election (no benchmark in this run needs one)",
         f"- CPU: {m['cpu']}, {m['cores']} logical cores; memory {m['memory']}",

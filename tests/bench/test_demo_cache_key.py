@@ -13,7 +13,19 @@ import sys
 from pathlib import Path
 
 import pytest
-from bench.database import SRC, _build_lock, demo_digest, demo_key, demo_sources
+from bench.database import (
+    SRC,
+    Demo,
+    _build_lock,
+    demo_digest,
+    demo_key,
+    demo_sources,
+    ensure_demo,
+    schema_differences,
+)
+from sqlalchemy import text
+
+from saylau.storage.db import make_engine, migrate
 
 ROOT = SRC.parent
 
@@ -88,3 +100,33 @@ def test_a_second_build_of_the_same_demo_waits_for_the_first(
         held = subprocess.run([sys.executable, "-c", probe])
     free = subprocess.run([sys.executable, "-c", probe])
     assert (held.returncode, free.returncode) == (3, 0)
+
+
+def test_a_cached_demo_of_other_sources_is_adopted_only_with_the_current_schema(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``--adopt-demo``: when no build of the current sources exists, a build of the same scale
+    and seed from other sources is used if its schema is the models' to the column and index —
+    never one that lacks a table, a column or an index, and never one of another scale."""
+    monkeypatch.setenv("SAYLAU_BENCH_CACHE", str(tmp_path))
+
+    def cached(key: str, damage: str | None = None) -> str:
+        url = f"sqlite:///{tmp_path / key}.sqlite3"
+        engine = make_engine(url)
+        migrate(engine)
+        if damage:
+            with engine.begin() as connection:
+                connection.execute(text(damage))
+        engine.dispose()
+        return url
+
+    other = demo_key(0.3, 2023, "12" * 32)
+    good = cached(other)
+    assert schema_differences(good) == []
+    no_index = cached(demo_key(0.3, 2023, "34" * 32), "DROP INDEX ix_protocol_contest_id")
+    assert schema_differences(no_index) == ["protocol.index ix_protocol_contest_id: missing"]
+    no_table = cached(demo_key(0.3, 2023, "56" * 32), "DROP TABLE approval")
+    assert "table approval: missing" in schema_differences(no_table)
+    cached(demo_key(0.1, 2023, "78" * 32))  # another scale: never adopted for 0.3
+    # The damaged builds are newer, so they are tried first and passed over.
+    assert ensure_demo(0.3, None, adopt=True) == Demo(good, True, other)

@@ -18,6 +18,10 @@ requests from two threads released by one barrier, on a fresh protocol, ``SAYLAU
   legal outcome — one is the first entry and the other the second (both 200), or the other is
   refused 409 ``concurrent_entry`` when both created the protocol at the same instant — never a
   5xx, never two first entries.
+- ``two_approvers`` (dual control, §2): TEC admin D requests the correction of a protocol made
+  definitive by a ``second_entry`` race (202, the filed request); E and F approve it at once.
+  Exactly one approval wins (200, the protocol at version 1: one correction); the other is refused 409
+  ``approval_decided``, and the protocol is corrected once.
 
 After all races: no 5xx anywhere, every protocol with at most two entries and the definitive votes
 of the winning entry, one audit event per accepted request, and an intact audit chain.
@@ -62,6 +66,7 @@ RACES = int(os.environ.get("SAYLAU_RACES", "20"))
 POSTGRES_URL = os.environ.get("SAYLAU_TEST_POSTGRES_URL")
 PASSWORD = "concurrency password 1"
 USERS = (*COORDINATORS, "capital_coordinator_c")
+ADMINS = ("capital_admin_d", "capital_admin_e", "capital_admin_f")
 KINDS = ("second_entry", "resolve_vs_entry", "two_resolvers", "first_entry")
 
 
@@ -92,19 +97,20 @@ def _prepare(url: str) -> KillWorld:
     factory = session_factory(engine)
     with factory() as session, session.begin():
         kw = build_kill_world(session, len(KINDS) * RACES)
-        third = UserRow(username=USERS[2], full_name=USERS[2])
-        session.add(third)
-        session.flush()
-        session.add(
-            RoleAssignment(
-                user_id=third.id,
-                role=Role.TEC_COORDINATOR,
-                commission_id=kw.cw.world.commissions["tec_capital"],
+        for username, role in [(USERS[2], Role.TEC_COORDINATOR)] + [
+            (admin, Role.TEC_ADMIN) for admin in ADMINS
+        ]:
+            user = UserRow(username=username, full_name=username)
+            session.add(user)
+            session.flush()
+            session.add(
+                RoleAssignment(
+                    user_id=user.id, role=role, commission_id=kw.cw.world.commissions["tec_capital"]
+                )
             )
-        )
     with factory() as session:
         ids = {name: uid for name, uid in session.execute(select(UserRow.username, UserRow.id))}
-    for username in USERS:
+    for username in (*USERS, *ADMINS):
         execute(factory, Actor.operator(), set_password, ids[username], PASSWORD)
     engine.dispose()
     return kw
@@ -123,7 +129,7 @@ def server(url: str, tmp_path: Path) -> Iterator[tuple[Server, KillWorld, str]]:
     log = (tmp_path / "server.log").open("w")
     process = subprocess.Popen(
         [*saylau_command(), "serve", "--port", str(port), "--no-notify"],
-        env=environment(url),
+        env={**environment(url), "SAYLAU_DUAL_CONTROL": "required"},
         stdout=log,
         stderr=subprocess.STDOUT,
         text=True,
@@ -212,6 +218,8 @@ def test_simultaneous_requests_have_exactly_one_winner(
     statuses: Counter[str] = Counter()
     outcomes: Counter[tuple[str, str]] = Counter()
     accepted = 0
+    definitive: list[tuple[int, int]] = []
+    """(protocol, precinct) made definitive by the ``second_entry`` races."""
     precincts = iter(kw.precincts)
     for _ in range(RACES):
         for kind in KINDS:
@@ -229,6 +237,7 @@ def test_simultaneous_requests_have_exactly_one_winner(
                         (b, "/api/protocols", entry(precinct)),
                         (c, "/api/protocols", entry(precinct)),
                     )
+                    definitive.append((protocol, precinct))
                 else:
                     differ = ok(b.post("/api/protocols", json=entry(precinct, shift=5)))
                     accepted += 1
@@ -267,7 +276,34 @@ def test_simultaneous_requests_have_exactly_one_winner(
                 assert won[0].json()["state"] == "definitive"
                 if kind == "resolve_vs_entry":
                     assert won[0].request.url.path.endswith("/resolve")
-    for client in clients:
+    d, e, f = admins = [
+        httpx.Client(
+            base_url=srv.base,
+            headers={"Authorization": f"Bearer {_token(srv.base, username)}"},
+            timeout=60,
+        )
+        for username in ADMINS
+    ]
+    approved = 0
+    for n, (protocol, precinct) in enumerate(definitive):
+        correction = {"data": entry(precinct, shift=3)["data"], "decision": f"TEC decision {n}"}
+        filed = d.post(f"/api/protocols/{protocol}/correct", json=correction)
+        assert filed.status_code == 202, filed.text
+        request = filed.json()
+        approve = f"/api/approvals/{request['id']}/approve"
+        responses = _at_once(
+            (e, approve, {"digest": request["digest"]}), (f, approve, {"digest": request["digest"]})
+        )
+        codes = sorted(r.status_code for r in responses)
+        statuses.update(str(code) for code in codes)
+        assert codes == [200, 409], [r.text for r in responses]
+        won = next(r for r in responses if r.status_code == 200).json()
+        lost = next(r for r in responses if r.status_code == 409).json()
+        assert won["protocol"]["version"] == 1 and won["approval"]["state"] == "approved"
+        assert lost["code"] == "approval_decided", lost
+        outcomes[("two_approvers", lost["code"])] += 1
+        approved += 1
+    for client in (*clients, *admins):
         client.close()
 
     engine = make_engine(url)
@@ -301,10 +337,21 @@ def test_simultaneous_requests_have_exactly_one_winner(
                 )
             )
             assert logged == accepted
+            # Each correction ran once: one approval event, one correction (version 1).
+            approvals = session.scalar(
+                select(func.count())
+                .select_from(AuditEvent)
+                .where(AuditEvent.action == "approve", AuditEvent.outcome != "refused")
+            )
+            assert approvals == approved == len(definitive) == RACES
+            versions = session.scalars(
+                select(Protocol.version).where(Protocol.id.in_([p for p, _ in definitive]))
+            ).all()
+            assert sorted(versions) == [1] * RACES
             assert verify_chain(session).intact
     finally:
         engine.dispose()
-    races = RACES * len(KINDS)
+    races = RACES * (len(KINDS) + 1)
     print(
         f"concurrency test ({url.split(':')[0]}): {races} races of 2 simultaneous requests, "
         f"responses {dict(sorted(statuses.items()))}, losers {dict(sorted(outcomes.items()))}, "
