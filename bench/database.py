@@ -190,7 +190,25 @@ def ensure_demo(
             for other, url in _cached(scale, seed, server):
                 if other != key and not schema_differences(url):
                     return Demo(url, True, other)
-        return Demo(_build_demo(key, scale, server, seed), False)
+        built = Demo(_build_demo(key, scale, server, seed), False)
+        prune(scale, seed, server)
+        return built
+
+
+def prune(scale: float, seed: int, server: str | None) -> list[str]:
+    """Remove the cached builds of ``scale`` and ``seed`` that no run can use any more — those
+    whose schema is not the current models' (never adopted) — and return their keys, so that the
+    cache holds at most the builds of the current schema (a scale-3 build is over a gigabyte)."""
+    stale = [key for key, url in _cached(scale, seed, server) if schema_differences(url)]
+    for key in stale:
+        if _on_sqlite(server):
+            for suffix in ("", "-wal", "-shm"):
+                Path(f"{cache_dir() / key}.sqlite3{suffix}").unlink(missing_ok=True)
+            (cache_dir() / f"{key}.lock").unlink(missing_ok=True)
+        else:
+            assert server is not None
+            _pg_execute(server, f'DROP DATABASE IF EXISTS "{key}" WITH (FORCE)')
+    return stale
 
 
 def schema_differences(url: str) -> list[str]:

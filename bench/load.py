@@ -184,8 +184,16 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--scale", type=float, default=0.05)
     parser.add_argument("--clients", type=int, default=CLIENTS)
     parser.add_argument("--seconds", type=float, default=SECONDS)
+    parser.add_argument(
+        "--adopt-demo",
+        action="store_true",
+        help="use a cached demo of other sources with the current schema (see python -m bench)",
+    )
     args = parser.parse_args(argv)
-    url = ensure_demo(args.scale, None).url
+    demo = ensure_demo(args.scale, None, adopt=args.adopt_demo)
+    if demo.adopted:
+        print(f"adopted the cached demo {demo.adopted} (same schema)")
+    url = demo.url
     with copy_of(url) as scratch:
         report = run_load(scratch, clients=args.clients, seconds=args.seconds)
     print(report.line())

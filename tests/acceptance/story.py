@@ -72,6 +72,15 @@ class Story:
         """One service call as one transaction at the moment ``at``."""
         return execute(self.factory, who, operation, *args, clock=lambda: at, **kw)
 
+    def approved(
+        self, who: Actor, operation: Callable[..., T], *args: Any, at: datetime, **kw: Any
+    ) -> T:
+        """A critical action under dual control (issue #9 §2): requested by ``who`` and approved
+        by a second member of the same commission, at the moment ``at``."""
+        from tests.security.dual import run_approved
+
+        return run_approved(self.factory, who, operation, *args, at=at, **kw)
+
     def refused(
         self, who: Actor, operation: Callable[..., Any], *args: Any, at: datetime, **kw: Any
     ) -> PermissionDenied:

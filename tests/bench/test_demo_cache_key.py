@@ -21,6 +21,7 @@ from bench.database import (
     demo_key,
     demo_sources,
     ensure_demo,
+    prune,
     schema_differences,
 )
 from sqlalchemy import text
@@ -130,3 +131,10 @@ def test_a_cached_demo_of_other_sources_is_adopted_only_with_the_current_schema(
     cached(demo_key(0.1, 2023, "78" * 32))  # another scale: never adopted for 0.3
     # The damaged builds are newer, so they are tried first and passed over.
     assert ensure_demo(0.3, None, adopt=True) == Demo(good, True, other)
+    # Pruning removes the builds no run can use (another schema), only of that scale and seed.
+    assert sorted(prune(0.3, 2023, None)) == sorted(
+        [demo_key(0.3, 2023, "34" * 32), demo_key(0.3, 2023, "56" * 32)]
+    )
+    assert sorted(p.name for p in tmp_path.glob("*.sqlite3")) == sorted(
+        [f"{other}.sqlite3", f"{demo_key(0.1, 2023, '78' * 32)}.sqlite3"]
+    )

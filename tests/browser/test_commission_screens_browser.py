@@ -24,6 +24,8 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from saylau.domain.states import ProtocolState
 from saylau.law.iin import Sex
+from saylau.services.context import Actor, execute
+from saylau.services.users import set_password
 from saylau.storage.db import make_engine, migrate, session_factory
 from saylau.storage.models import (
     BallotDefinition,
@@ -36,13 +38,16 @@ from saylau.storage.models import (
     PartyList,
     Person,
     Protocol,
+    RoleAssignment,
     TurnoutReport,
+    User,
     Vacancy,
 )
 from saylau.web.app import create_app
 from tests.browser.conftest import Clock, Server, Visit, serve
-from tests.browser.world import BrowserWorld, build_browser_world
+from tests.browser.world import PASSWORD, BrowserWorld, build_browser_world
 from tests.conftest import ShiftedClock
+from tests.security.dual import second_member
 from tests.services.count_world import NEXT_DAY, double_entry, figures
 from tests.services.nomination_world import AFTER_REGISTRATION, NOMINATING
 from tests.services.test_vacancies import TERM_START
@@ -161,6 +166,24 @@ def server(built: tuple[Server, dict[str, int]]) -> Server:
 @pytest.fixture(scope="module")
 def persons(built: tuple[Server, dict[str, int]]) -> dict[str, int]:
     return built[1]
+
+
+def _second_member(server: Server, username: str, commission: str) -> str:
+    """A second member of ``username``'s commission, with ``username``'s role, who may sign in
+    (dual control, issue #9 §2)."""
+    world = server.world.count.world
+    with server.factory() as session:
+        user = session.scalars(select(User).where(User.username == username)).one()
+        role = session.scalars(
+            select(RoleAssignment.role).where(RoleAssignment.user_id == user.id)
+        ).first()
+        assert role is not None
+        who = Actor.load(session, username, role, world.commissions[commission])
+    second = second_member(server.factory, who)
+    with server.factory() as session:
+        user_id = session.scalars(select(User.id).where(User.username == second.username)).one()
+    execute(server.factory, Actor.operator(), set_password, user_id, PASSWORD)
+    return second.username
 
 
 # --- keyboard helpers ----------------------------------------------------------------------------
@@ -312,7 +335,9 @@ def test_a_member_is_appointed_to_a_commission(visit: Visit, server_clock: Clock
         assert member.full_name == "Ахметова Гүлнар" and member.commission_id == tec
 
 
-def test_a_definitive_protocol_corrected_by_a_tec_admin(visit: Visit, server_clock: Clock) -> None:
+def test_a_definitive_protocol_corrected_by_a_tec_admin(
+    visit: Visit, second_visit: Visit, server_clock: Clock
+) -> None:
     server_clock.moment = NEXT_DAY
     count = visit.server.world.count
     choices = count.choices["oblast_o1"]
@@ -355,12 +380,24 @@ def test_a_definitive_protocol_corrected_by_a_tec_admin(visit: Visit, server_clo
     tab_to(page, "#f-correct-decision")
     page.keyboard.type("АСК-нің 2023 жылғы 20 наурыздағы № 7 шешімі")
     enter(page)
+    # Dual control (issue #9 §2): the correction is a request; a second member of the TEC
+    # approves it from the requests page, and the correction page shows what it changed.
+    expect(page.locator("p.approval-filed")).to_contain_text("екінші мүшесінің мақұлдауын")
+    with visit.server.factory() as session:
+        protocol = session.get(Protocol, protocol_id)
+        assert protocol is not None and protocol.version == 0
+    second_visit.sign_in(_second_member(visit.server, "oblast_admin", "tec_oblast"))
+    second_visit.go("/approvals")
+    page = second_visit.page
+    expect(page.locator("main")).to_contain_text("АСК-нің 2023 жылғы 20 наурыздағы № 7 шешімі")
+    tab_to(page, "form[action^='/approvals/'][action$='/approve'] button")
+    enter(page)
     changed = page.locator("#corrected table tbody tr")
     expect(changed).to_have_count(2)  # exactly the two lines that changed
     expect(changed.nth(0)).to_contain_text("300")
     expect(changed.nth(0)).to_contain_text("290")
     expect(changed.nth(1)).to_contain_text("210")
-    visit.screen("commission-protocol-corrected")
+    second_visit.screen("commission-protocol-corrected")
     with visit.server.factory() as session:
         protocol = session.get(Protocol, protocol_id)
         assert protocol is not None and protocol.version == 1

@@ -63,3 +63,22 @@ def test_an_account_holding_two_roles_gets_one_working_password(
     with factory() as session:
         username, password = holders[Role.TEC_ADMIN]
         assert verify_password(session, username, password) is not None
+
+
+def test_two_cec_members_so_that_one_approves_what_the_other_requests(
+    factory: sessionmaker[Session],
+) -> None:
+    """Dual control (issue #9 §2): the demo prints two CEC administrators, who can request and
+    approve a critical action between them."""
+    with factory() as session, session.begin():
+        world = build_world(session)
+        second = User(username="cec_admin_2", full_name="Second CEC member")
+        session.add(second)
+        session.flush()
+        session.add(
+            RoleAssignment(
+                user_id=second.id, role=Role.CEC_ADMIN, commission_id=world.commissions["cec"]
+            )
+        )
+    admins = [u for u, role, _ in demo_sign_ins(factory) if role is Role.CEC_ADMIN]
+    assert len(admins) == 2 and len(set(admins)) == 2 and "cec_admin_2" in admins

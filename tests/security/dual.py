@@ -12,10 +12,11 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from saylau.domain.roles import CommissionLevel, Role
 from saylau.services import approvals
-from saylau.services.ballots import prepare_contest_ballot
+from saylau.services.ballots import prepare_contest_ballot, strike_from_frozen_ballot
 from saylau.services.context import Actor
 from saylau.services.protocols import correct_definitive
 from saylau.services.results import publish_results
+from saylau.services.territory import import_territory
 from saylau.storage.models import Commission, RoleAssignment, User
 from tests.services.count_world import NEXT_DAY
 
@@ -53,6 +54,10 @@ def critical_call(
         return approvals.CORRECT_DEFINITIVE, approvals.correction_params(*args, **kwargs)
     if operation is prepare_contest_ballot:
         return approvals.CHANGE_FROZEN_BALLOT, approvals.ballot_change_params(*args, **kwargs)
+    if operation is strike_from_frozen_ballot:
+        return approvals.STRIKE_FROM_FROZEN_BALLOT, approvals.strike_params(*args, **kwargs)
+    if operation is import_territory:
+        return approvals.OVERRIDE_SEAT_CAP, approvals.seat_cap_params(*args, **kwargs)
     raise ValueError(f"{operation.__name__} is not under dual control")
 
 

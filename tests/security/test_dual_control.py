@@ -276,4 +276,6 @@ def test_each_critical_action_is_guarded() -> None:
         approvals.PUBLISH_RESULTS,
         approvals.CORRECT_DEFINITIVE,
         approvals.CHANGE_FROZEN_BALLOT,
+        approvals.STRIKE_FROM_FROZEN_BALLOT,
+        approvals.OVERRIDE_SEAT_CAP,
     }

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from saylau.domain.states import CandidacyState
 from saylau.law.iin import Sex
+from saylau.services import approvals
 from saylau.services.ballots import (
     BallotStatus,
     draw_party_order,
@@ -219,7 +220,11 @@ def test_a_withdrawal_before_freezing_lays_the_ballot_out_again(s: Setup) -> Non
     ]
 
 
-def test_a_frozen_ballot_changes_only_by_a_recorded_decision(s: Setup) -> None:
+def test_a_frozen_ballot_changes_only_by_a_recorded_decision(
+    s: Setup, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Dual control off: its approval is tested in tests/security/test_dual_control_seats_ballots.py
+    monkeypatch.setenv(approvals.POLICY_ENV, approvals.OFF)
     ids = candidates(s, "oblast_o1", NAMES[:4])  # Ахметов 1, Қасымов 2, Өмірбеков 3, Іргебаев 4
     contest = s.contest("oblast_o1")
     with pytest.raises(Conflict, match="prepare the ballot"):

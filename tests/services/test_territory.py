@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from saylau.domain.roles import CommissionLevel, Role
+from saylau.services import approvals
 from saylau.services.context import Actor, execute
 from saylau.services.errors import InvalidInput, PermissionDenied
 from saylau.services.territory import (
@@ -164,8 +165,10 @@ def test_every_error_is_collected(factory: sessionmaker[Session]) -> None:
 
 
 def test_seat_cap_excess_needs_a_reason_which_is_stored_and_audited(
-    factory: sessionmaker[Session],
+    factory: sessionmaker[Session], monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    # Dual control off: its approval is tested in tests/security/test_dual_control_seats_ballots.py
+    monkeypatch.setenv(approvals.POLICY_ENV, approvals.OFF)
     over = [*BODIES[:3], dict(BODIES[3], seats=30), BODIES[4]]
     with pytest.raises(InvalidInput) as caught:
         execute(factory, OPERATOR, import_territory, full_batch(bodies=over))

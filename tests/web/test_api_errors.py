@@ -159,6 +159,7 @@ DUAL_CONTROLLED = {
     ("post", "/api/elections/{election_id}/publish"),
     ("post", "/api/protocols/{protocol_id}/correct"),
     ("post", "/api/contests/{contest_id}/ballot"),
+    ("post", "/api/territory/import"),
 }
 """The endpoints that answer 202 with a request when dual control is required, and only they."""
 

@@ -392,3 +392,25 @@ def test_every_message_of_the_commission_interface_is_translated() -> None:
             if message.id:  # the same placeholders, so that formatting cannot fail
                 expected = sorted(re.findall(r"{(\w+)}", source[str(message.id)]))
                 assert sorted(re.findall(r"{(\w+)}", str(message.string))) == expected, message.id
+
+
+def test_the_audit_page_shows_the_events_of_the_commissions_in_the_territory(
+    counted: tuple[TestClient, CountWorld], factory: sessionmaker[Session]
+) -> None:
+    """``/audit`` reads through ``services.audit_log`` (READ_AUDIT over the actor's territory,
+    issue #9 §2): the oblast's TEC sees its precinct commissions' events, the capital's TEC does
+    not, and the filters narrow the page."""
+    client, cw = counted
+    passwords(factory, cw.world.users, "capital_admin")
+    choices = cw.choices["oblast_o1"]
+    data = figures({choices["Абаев"]: 300, choices["Бекова"]: 200, choices["Жұмабаев"]: 80})
+    double_entry(factory, cw, "oblast_o1", "p1", data)
+    oblast = sign_in(client.app, "oblast_admin")
+    page = oblast.get("/audit?action=enter_protocol").text
+    assert "typist_p1_a" in page and "typist_p1_b" in page
+    assert "typist_p1_a" not in oblast.get("/audit?action=enter_protocol&user=typist_p1_b").text
+    assert "typist_p1_a" not in oblast.get("/audit?action=enter_protocol&outcome=refused").text
+    capital = sign_in(client.app, "capital_admin")
+    assert "typist_p1_a" not in capital.get("/audit?action=enter_protocol").text
+    verified = capital.post("/audit/verify", data={"csrf_token": csrf(capital.get("/audit").text)})
+    assert verified.status_code == 200 and "The chain of the audit log is intact." in verified.text

@@ -13,14 +13,16 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
+from saylau.domain.roles import Role
 from saylau.domain.states import ProtocolState
 from saylau.services.context import Actor
 from saylau.services.protocols import votes_of
 from saylau.services.tabulation import tabulate_election
 from saylau.storage.models import AuditEvent, Protocol, TurnoutReport
 from saylau.web.app import create_app
-from tests.services.count_world import CountWorld, double_entry, figures, run, setup
+from tests.services.count_world import CountWorld, actor, double_entry, figures, run, setup
 from tests.web.test_commission_pages import assert_clean, csrf, passwords, sign_in
+from tests.web.test_pages_approvals import approved, second_of
 
 
 @pytest.fixture
@@ -49,6 +51,10 @@ def _definitive(factory: sessionmaker[Session], cw: CountWorld) -> int:
     assert status.state is ProtocolState.DEFINITIVE
     run(factory, Actor.operator(), tabulate_election, cw.world.election)
     return int(status.protocol_id)
+
+
+def _oblast_admin(factory: sessionmaker[Session], cw: CountWorld) -> Actor:
+    return actor(factory, "oblast_admin", Role.TEC_ADMIN, cw.world.commissions["tec_oblast"])
 
 
 def _form(html: str) -> dict[str, str]:
@@ -127,7 +133,11 @@ def test_a_tec_admin_corrects_a_definitive_protocol_through_the_form(
     unchanged()
     # The correction by decision: the changed lines old → new, the notice, the result's fate.
     decision = "TEC decision № 7 of 20 March 2023"
-    saved = admin.post(path, data={**moved, "decision": decision, "csrf_token": token})
+    filed = admin.post(path, data={**moved, "decision": decision, "csrf_token": token})
+    assert "waits for the approval of a second member" in filed.text  # dual control, issue #9 §2
+    unchanged()
+    approver = sign_in(client.app, second_of(factory, _oblast_admin(factory, cw)))
+    saved = approved(approver, filed)
     assert saved.status_code == 200
     assert "The protocol is corrected by the commission" in saved.text
     shown = saved.text.split('id="corrected"')[1].split("</section>")[0]
@@ -147,7 +157,11 @@ def test_a_tec_admin_corrects_a_definitive_protocol_through_the_form(
         event = session.scalars(
             select(AuditEvent).where(AuditEvent.action == "correct_definitive_protocol")
         ).one()
-        assert event.username == "oblast_admin" and event.entity_id == str(protocol_id)
+        assert event.username == "oblast_admin_second" and event.entity_id == str(protocol_id)
+        request = session.scalars(
+            select(AuditEvent).where(AuditEvent.action == "request_approval")
+        ).one()
+        assert request.username == "oblast_admin"
         assert event.after is not None and event.after["decision"] == decision
     # The same figures again change nothing and are refused as such.
     again = admin.post(path, data={**moved, "decision": decision, "csrf_token": token})
@@ -167,8 +181,11 @@ def test_a_tec_admin_corrects_a_definitive_protocol_through_the_form(
     with factory() as session:
         protocol = session.get(Protocol, protocol_id)
         assert protocol is not None and protocol.version == 1
-    accepted = admin.post(
-        path, data={**large, "acknowledge_warnings": "voters_on_list_at_most_precinct_max"}
+    accepted = approved(
+        approver,
+        admin.post(
+            path, data={**large, "acknowledge_warnings": "voters_on_list_at_most_precinct_max"}
+        ),
     )
     assert "The protocol is corrected by the commission" in accepted.text
     with factory() as session:

@@ -15,13 +15,17 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
+from saylau.domain.roles import Role
 from saylau.law.calendar import ElectionKind
 from saylau.law.lot import lot_key
 from saylau.services.ballots import lot_purpose
 from saylau.services.context import Actor, execute
 from saylau.services.elections import CallElection, call_election
-from saylau.storage.models import BallotDefinition, District, LotRecord
+from saylau.services.users import set_password
+from saylau.storage.models import Approval, BallotDefinition, District, LotRecord, User
+from tests.security.dual import second_member
 from tests.services import nomination_world as nw
+from tests.services.count_world import actor
 from tests.web.test_commission_pages import PASSWORD, assert_clean, csrf, passwords, sign_in
 from tests.world import World, build_world
 
@@ -248,6 +252,46 @@ def test_party_order_drawn_ballots_prepared_and_one_frozen(
     listing = admin.get(screen + "&state=frozen").text
     assert f"/ballots/contest/{district}" in listing
     assert f"/ballots/contest/{s.contest('oblast_list')}" not in listing
+    # A change of the frozen ballot by decision is a request (dual control, issue #9 §2) that a
+    # second member of the commission approves from the requests page.
+    decision = "TEC decision № 12: reprint"
+    asked = admin.post(
+        ballot_page + "/prepare",
+        data={"csrf_token": token, "form_id": "change"} | {"decision": decision},
+    )
+    assert "Запрос подан" in asked.text and asked.url.path == ballot_page
+    found = re.search(r'href="/approvals#approval-(\d+)"', asked.text)
+    assert found is not None
+    with factory() as session:
+        row = session.get(Approval, int(found.group(1)))
+        assert (
+            row is not None
+            and row.kind == "change_frozen_ballot"
+            and row.state.value == "requested"
+        )
+        assert (
+            session.scalars(
+                select(BallotDefinition.change_decision).where(
+                    BallotDefinition.contest_id == district
+                )
+            ).one()
+            is None
+        )
+    second = second_member(
+        factory, actor(factory, "oblast_admin", Role.TEC_ADMIN, s.world.commissions["tec_oblast"])
+    )
+    with factory() as session:
+        user_id = session.scalars(select(User.id).where(User.username == second.username)).one()
+    execute(factory, Actor.operator(), set_password, user_id, PASSWORD)
+    approver = sign_in(client.app, second.username)
+    requests = approver.get("/approvals")
+    assert "Change a frozen ballot" in requests.text and decision in requests.text
+    approved = approver.post(
+        f"/approvals/{row.id}/approve",
+        data={"csrf_token": csrf(requests.text), "digest": row.digest},
+    )
+    assert approved.url.path == ballot_page and "The ballot is prepared." in approved.text
+    assert decision in approved.text  # the ballot shows the decision that changed it
 
 
 def test_the_ballots_screens_in_three_languages_and_refused_to_a_typist(

@@ -15,7 +15,6 @@ rounded half-up to its column's precision (:func:`saylau.analytics.indicators.ro
 
 from __future__ import annotations
 
-import csv
 import io
 import itertools
 import json
@@ -38,6 +37,7 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 from markupsafe import Markup
 from openpyxl import Workbook
 from openpyxl.styles import Font
+from openpyxl.worksheet.worksheet import Worksheet
 
 from saylau import charts
 from saylau.analytics.figures import Names
@@ -56,7 +56,7 @@ from saylau.analytics.report import (
     Table,
 )
 from saylau.catalogues import merged_translations
-from saylau.domain.cells import spreadsheet_safe
+from saylau.domain.cells import FORMULA_STARTS, CsvWriter, spreadsheet_safe
 from saylau.reference.region_grid import COLUMNS, GRID, ROWS
 
 LANGUAGES = ("kk", "ru", "en")
@@ -429,16 +429,29 @@ def render_xlsx(report: Report, language: str) -> bytes:
             sheet.append([])
             sheet.append([texts(table.note)])
         sheet.column_dimensions["A"].width = 40
+    for sheet in book.worksheets:
+        text_cells(sheet)
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()
+
+
+def text_cells(sheet: Worksheet) -> None:
+    """Every text cell stays text (formula injection, issue #9 §7): openpyxl stores a string
+    starting with ``=`` as a formula; such cells, and those starting with ``+``, ``-`` or ``@``,
+    are written as strings marked with the quote prefix, so that editing them keeps them text."""
+    for row in sheet.iter_rows():
+        for cell in row:
+            if isinstance(cell.value, str) and cell.value.startswith(FORMULA_STARTS):
+                cell.data_type = "s"
+                cell.quotePrefix = True
 
 
 def table_csv(table: Table, texts: Texts) -> str:
     """One table as CSV: the row key, the label in the language, then each column by its key,
     values as plain decimals (point, no grouping) rounded as printed."""
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
+    writer = CsvWriter(out)
     writer.writerow(["key", "label", *(c.key for c in table.columns)])
     for row in table.rows:
         values: list[str] = []

@@ -21,10 +21,12 @@ import typer
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from saylau.cli.approvals import requested
 from saylau.cli.common import AsCommission, AsUser, act, read
 from saylau.cli.jsonio import fail, write_output
 from saylau.domain.roles import Role
 from saylau.law.calendar import ElectionKind, Stage
+from saylau.services import approvals
 from saylau.services.audit import verify_chain
 from saylau.services.commissions import (
     Appointment,
@@ -52,6 +54,7 @@ from saylau.services.territory import (
     TerritoryImport,
     ensure_commissions,
     import_territory,
+    needs_override_approval,
     read_territory,
 )
 from saylau.services.users import (
@@ -168,6 +171,11 @@ def territory_import(
         batch = read_territory(file, kind)
     except ServiceError as exc:
         fail(exc.message)
+    if approvals.policy() == approvals.REQUIRED and read(needs_override_approval, batch, rules):
+        # Seats above a cap: a second member approves the import (issue #9 §2); the missing
+        # commissions are made afterwards by `saylau territory commissions`.
+        params = approvals.seat_cap_params(batch, rules)
+        return requested((as_user, role, commission), approvals.OVERRIDE_SEAT_CAP, params)
     report = act((as_user, role, commission), _import_and_staff, batch, rules, commissions)
     write_output(_report(report))
 

@@ -1,8 +1,9 @@
 """``saylau approval``: the requests of critical actions and their approval by a second member of
 the same commission (dual control, issue #9 §2).
 
-``saylau results publish`` and ``saylau protocol correct`` file such a request (printed as JSON)
-when ``SAYLAU_DUAL_CONTROL`` is ``required``; a second member lists the commission's requests,
+``saylau results publish``, ``saylau protocol correct`` and ``saylau territory import`` (seats
+above a cap) file such a request (printed as JSON) when ``SAYLAU_DUAL_CONTROL`` is ``required``
+(a withdrawal from a frozen ballot files its strike itself: ``ballot_approval``); a second member lists the commission's requests,
 approves one as seen (``--digest``; the action then runs as the approver) or rejects it.
 """
 
@@ -103,6 +104,8 @@ def _approve(ctx: Any, approval_id: int, digest: str) -> dict[str, Any]:
         }
     elif kind == approvals.CORRECT_DEFINITIVE:
         shown = status_document(result)
+    elif kind == approvals.OVERRIDE_SEAT_CAP:
+        shown = result.as_dict()
     else:
         shown = {"contest_id": result.contest_id, "status": result.status.value}
     return {"approval": approval_document(done.approval), "result": shown}

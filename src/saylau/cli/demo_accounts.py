@@ -29,8 +29,13 @@ DEMO_ROLES = (
 )
 
 
+HOLDERS = {Role.PEC_TYPIST: 2, Role.CEC_ADMIN: 2}
+"""Roles shown with two accounts: a precinct's two typists (double entry), two members of the CEC
+(one requests a critical action, the other approves it: dual control, issue #9 §2)."""
+
+
 def _first_holders(session: Session) -> list[tuple[int, str, Role]]:
-    """The first account of each demo role; for typists the two of one precinct (double entry)."""
+    """The first account of each demo role; two for the roles of :data:`HOLDERS`."""
     chosen: list[tuple[int, str, Role]] = []
     for role in DEMO_ROLES:
         rows = session.execute(
@@ -38,7 +43,7 @@ def _first_holders(session: Session) -> list[tuple[int, str, Role]]:
             .join(RoleAssignment, RoleAssignment.user_id == User.id)
             .where(RoleAssignment.role == role)
             .order_by(RoleAssignment.commission_id, User.id)
-            .limit(2 if role is Role.PEC_TYPIST else 1)
+            .limit(HOLDERS.get(role, 1))
         ).all()
         if role is Role.PEC_TYPIST and len({r.commission_id for r in rows}) > 1:
             rows = rows[:1]

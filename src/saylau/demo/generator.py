@@ -424,16 +424,20 @@ class _Demo:
                 party_id = account.roles[0][2]
                 code = next(c for c, i in self.ids.parties.items() if i == party_id)
                 self.agents[code] = Actor(user_id, username, Role.PARTY_AGENT, party_id=party_id)
-            # One CEC administrator, so that the national screens can be opened in the demo.
+            # Two CEC administrators, so that the national screens can be opened in the demo and
+            # a critical action requested by one is approved by the other (dual control,
+            # issue #9 §2); the second approves what the console requests.
             cec = next(c for c in self.ids.commissions.values() if c.level is CommissionLevel.CEC)
-            cec_admin = operations.Account(
-                "demo-cec",
-                "SYNTHETIC demo administrator, Central Election Commission",
-                ((Role.CEC_ADMIN, cec.id, None),),
-            )
-            made = self.call(self.operator, AT_USERS, operations.create_accounts, [cec_admin])
-            user_id, username = made[0][0]
-            # The second member of the CEC who approves what the console requests (dual control).
+            cec_admins = [
+                operations.Account(
+                    username,
+                    f"SYNTHETIC demo administrator{suffix}, Central Election Commission",
+                    ((Role.CEC_ADMIN, cec.id, None),),
+                )
+                for username, suffix in (("demo-cec", ""), ("demo-cec-2", " (second member)"))
+            ]
+            made = self.call(self.operator, AT_USERS, operations.create_accounts, cec_admins)
+            user_id, username = made[1][0]
             self.cec_admin = Actor(user_id, username, Role.CEC_ADMIN, cec.id, CommissionLevel.CEC)
 
     def _accounts(self, code: str, commission: Commission) -> tuple[operations.Account, Commission]:

@@ -17,12 +17,13 @@ from decimal import Decimal
 from enum import StrEnum
 from fractions import Fraction
 
-from saylau.law.errors import require, require_non_negative
+from saylau.law.errors import LawInputError, require, require_non_negative
 
 LOW_MAX = Decimal("0.3")
 """Highest rounded KB still "low" (decision #18)."""
 MEDIUM_MAX = Decimal("0.6")
 """Highest rounded KB still "medium"; from 0.7 on it is "high" (decision #18)."""
+_TENTH = Decimal("0.1")
 
 
 class CompetitivenessBand(StrEnum):
@@ -53,18 +54,18 @@ def round_half_up_tenths(value: Fraction) -> Decimal:
 
     Computed on the exact fraction; the result is a Decimal with one decimal place (exact too).
     """
-    require(value >= 0, "value", str(value), "KB values are never negative")
+    if not value >= 0:  # the message (the value as text) is built only when refused
+        raise LawInputError("value", str(value), "KB values are never negative")
+    if isinstance(value, (Fraction, int)):
+        n, d = value.numerator, value.denominator  # ⌊10·n/d + 1/2⌋ = ⌊(20·n + d) / 2·d⌋
+        return Decimal((20 * n + d) // (2 * d)).scaleb(-1)
     return Decimal(math.floor(value * 10 + Fraction(1, 2))).scaleb(-1)
 
 
 def band_of(rounded: Decimal) -> CompetitivenessBand:
     """The band of a rounded KB: ≤ 0.3 low, 0.4–0.6 medium, ≥ 0.7 high (decision #18)."""
-    require(
-        rounded.is_finite() and rounded >= 0 and rounded == rounded.quantize(Decimal("0.1")),
-        "rounded",
-        str(rounded),
-        "bands apply to KB rounded to one decimal",
-    )
+    if not (rounded.is_finite() and rounded >= 0 and rounded == rounded.quantize(_TENTH)):
+        raise LawInputError("rounded", str(rounded), "bands apply to KB rounded to one decimal")
     if rounded <= LOW_MAX:
         return CompetitivenessBand.LOW
     if rounded <= MEDIUM_MAX:
@@ -85,12 +86,16 @@ def competitiveness(winner: int | Fraction, runner_up: int | Fraction | None) ->
     decimals, e.g. ``Fraction("31.3")``.
     """
     k1 = Fraction(winner)
-    require(k1 > 0, "winner", str(k1), "KB needs a winner with a positive vote share")
+    # each message (values as text) is built only when the input is refused
+    if not k1 > 0:
+        raise LawInputError("winner", str(k1), "KB needs a winner with a positive vote share")
     if runner_up is None:
         return _classify(Fraction(0))
     k2 = Fraction(runner_up)
-    require(k2 >= 0, "runner_up", str(k2), "a vote share is never negative")
-    require(k2 <= k1, "runner_up", str(k2), f"the runner-up cannot exceed the winner ({k1})")
+    if not k2 >= 0:
+        raise LawInputError("runner_up", str(k2), "a vote share is never negative")
+    if not k2 <= k1:
+        raise LawInputError("runner_up", str(k2), f"the runner-up cannot exceed the winner ({k1})")
     return _classify(k2 / k1)
 
 

@@ -32,6 +32,8 @@ def require(condition: bool, field: str, value: object, rule: str) -> None:
 
 def require_non_negative(field: str, value: int) -> None:
     """Counts of votes, voters and ballots are whole numbers ≥ 0."""
+    if type(value) is int and value >= 0:  # the usual case, decided without building messages
+        return
     require(
         isinstance(value, int) and not isinstance(value, bool),
         field,

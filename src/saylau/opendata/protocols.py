@@ -9,7 +9,6 @@ of the figures (``against_all``), not a row.
 
 from __future__ import annotations
 
-import csv
 import hashlib
 import io
 from collections.abc import Iterator, Sequence
@@ -18,7 +17,7 @@ from typing import Any
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session, aliased
 
-from saylau.domain.cells import spreadsheet_safe
+from saylau.domain.cells import CsvWriter, spreadsheet_safe
 from saylau.domain.states import ProtocolState
 from saylau.storage.models import (
     BallotChoice,
@@ -133,7 +132,7 @@ def _cell(value: Any) -> Any:
 def csv_chunks(session: Session, election_id: int) -> Iterator[bytes]:
     """The table as UTF-8 CSV, header first, in chunks of :data:`CHUNK_ROWS` rows."""
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
+    writer = CsvWriter(out)
     writer.writerow(HEADER)
     result = session.execute(
         protocol_lines(election_id), execution_options={"yield_per": CHUNK_ROWS}

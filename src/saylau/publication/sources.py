@@ -102,14 +102,24 @@ def _open_data_page(session: Session, _election: int | None) -> Files:
     }
 
 
-def _datasets(session: Session, election: int | None) -> Files:
-    """An election's open datasets (``opendata.py``): NIST SP 1500-100, results, protocols."""
+def _nist(session: Session, election: int | None) -> Files:
+    """An election's NIST SP 1500-100 report (``opendata.py``). Each open dataset is a unit of
+    its own: they are the largest files (tens of MiB at national scale), rendered by different
+    workers at the same time instead of one after another."""
     assert election is not None
-    return {
-        opendata.nist_path(election): nist.report_bytes(session, election),
-        opendata.results_path(election): json_bytes(export_results(session, election)),
-        opendata.protocols_path(election): b"".join(protocols.csv_chunks(session, election)),
-    }
+    return {opendata.nist_path(election): nist.report_bytes(session, election)}
+
+
+def _results(session: Session, election: int | None) -> Files:
+    """An election's results dataset (``opendata.py``)."""
+    assert election is not None
+    return {opendata.results_path(election): json_bytes(export_results(session, election))}
+
+
+def _protocols(session: Session, election: int | None) -> Files:
+    """An election's protocols dataset, CSV (``opendata.py``)."""
+    assert election is not None
+    return {opendata.protocols_path(election): b"".join(protocols.csv_chunks(session, election))}
 
 
 def _calendars(session: Session, _election: int | None) -> Files:
@@ -137,13 +147,21 @@ EXTRAS: tuple[Extra, ...] = (
     Extra("front page", ("/{language}/", "/data/elections.json", "/data/elections.csv"), _front),
     Extra("open data dictionary", ("/{language}/open-data/",), _open_data_page),
     Extra(
-        "open datasets",
-        (
-            "/data/elections/{election_id}/nist-1500-100.json",
-            "/data/elections/{election_id}/results.json",
-            "/data/elections/{election_id}/protocols.csv",
-        ),
-        _datasets,
+        "NIST SP 1500-100 dataset",
+        ("/data/elections/{election_id}/nist-1500-100.json",),
+        _nist,
+        per_election=True,
+    ),
+    Extra(
+        "results dataset",
+        ("/data/elections/{election_id}/results.json",),
+        _results,
+        per_election=True,
+    ),
+    Extra(
+        "protocols dataset",
+        ("/data/elections/{election_id}/protocols.csv",),
+        _protocols,
         per_election=True,
     ),
     Extra("calendars", ("/{language}/elections/{election_id}/calendar.ics",), _calendars),

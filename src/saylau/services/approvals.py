@@ -8,10 +8,10 @@ state moves ``requested → approved`` by one conditional update). The requester
 every step is audited, every refusal logged (:func:`saylau.services.context.execute`).
 
 Policy ``SAYLAU_DUAL_CONTROL``: ``required`` or ``off`` (the guarded services then also run without
-an approval; an approval given is still checked). The default is ``off`` only until the commission
-web pages that trigger these actions file a request instead (issue #9 §2, in progress): the API
-(``/api/approvals``), the CLI (``saylau approval``), the demo and the service tests already go
-through request and approval. A request is first rehearsed (:func:`_rehearse`) so that one the
+an approval; an approval given is still checked). The default is ``required``: every interface
+files a request instead of acting — the commission web pages (their requests page ``/approvals``),
+the API (``/api/approvals``), the CLI (``saylau approval``) — and the demo and the tests go through
+request and approval. A request is first rehearsed (:func:`_rehearse`) so that one the
 service would refuse is refused when filed.
 """
 
@@ -37,13 +37,15 @@ from saylau.storage.models import Approval, ApprovalState, Contest, Election, Pr
 REQUIRED = "required"
 OFF = "off"
 POLICIES = (REQUIRED, OFF)
-DEFAULT = OFF
-"""To become ``REQUIRED`` once every interface requests instead of acting (see the module doc)."""
+DEFAULT = REQUIRED
+"""Every interface requests instead of acting (see the module doc); ``off`` is for a rehearsal."""
 POLICY_ENV = "SAYLAU_DUAL_CONTROL"
 
 PUBLISH_RESULTS = "publish_results"
 CORRECT_DEFINITIVE = "correct_definitive"
 CHANGE_FROZEN_BALLOT = "change_frozen_ballot"
+STRIKE_FROM_FROZEN_BALLOT = "strike_from_frozen_ballot"
+OVERRIDE_SEAT_CAP = "override_seat_cap"
 
 
 def policy() -> str:
@@ -104,6 +106,29 @@ def _contest_scope(session: Session, params: dict[str, Any], _actor: Actor) -> S
     return contest_scope(session, contest)
 
 
+def _candidacy_scope(session: Session, params: dict[str, Any], _actor: Actor) -> Scope:
+    from saylau.services.candidacy import CandidacyKind, CandidacyRef, contest_of
+    from saylau.services.contests import contest_scope
+    from saylau.storage.models import Nomination, PartyList
+
+    ref = CandidacyRef.parse(str(params["candidacy"]))
+    candidacy: PartyList | Nomination | None = (
+        session.get(PartyList, ref.id)
+        if ref.kind is CandidacyKind.LIST
+        else session.get(Nomination, ref.id)
+    )
+    if candidacy is None:
+        raise NotFound("not_found", f"no candidacy {ref}", field="candidacy")
+    return contest_scope(session, contest_of(session, candidacy))
+
+
+def _territory_scope(session: Session, params: dict[str, Any], _actor: Actor) -> Scope:
+    """Where the seats are set: MANAGE_TERRITORY is the CEC's (LSA art. 5 para 3; CL art. 12)."""
+    from saylau.services.territory import import_scope
+
+    return import_scope(session, params)
+
+
 def _run_publish(ctx: Context, params: dict[str, Any], approval_id: int) -> Any:
     from saylau.services.results import publish_results
 
@@ -133,6 +158,25 @@ def _run_ballot_change(ctx: Context, params: dict[str, Any], approval_id: int) -
     )
 
 
+def _run_strike(ctx: Context, params: dict[str, Any], approval_id: int) -> Any:
+    from saylau.services.ballots import strike_from_frozen_ballot
+    from saylau.services.candidacy import CandidacyRef
+
+    return strike_from_frozen_ballot(
+        ctx,
+        CandidacyRef.parse(params["candidacy"]),
+        params["decision"],
+        approval_id=approval_id,
+    )
+
+
+def _run_seat_cap(ctx: Context, params: dict[str, Any], approval_id: int) -> Any:
+    from saylau.services.territory import TerritoryImport, import_territory
+
+    batch = TerritoryImport.of(**{k: v for k, v in params.items() if k != "rules"})
+    return import_territory(ctx, batch, params["rules"], approval_id=approval_id)
+
+
 CRITICAL: dict[str, Critical] = {
     c.kind: c
     for c in (
@@ -141,10 +185,11 @@ CRITICAL: dict[str, Critical] = {
             CORRECT_DEFINITIVE, Action.CORRECT_DEFINITIVE_PROTOCOL, _protocol_scope, _run_correction
         ),
         Critical(CHANGE_FROZEN_BALLOT, Action.MANAGE_BALLOTS, _contest_scope, _run_ballot_change),
+        Critical(STRIKE_FROM_FROZEN_BALLOT, Action.MANAGE_BALLOTS, _candidacy_scope, _run_strike),
+        Critical(OVERRIDE_SEAT_CAP, Action.MANAGE_TERRITORY, _territory_scope, _run_seat_cap),
     )
 }
-"""The actions under dual control (issue #9 §2). The seat-cap override of a territory import is
-not yet among them (see docs/security.md)."""
+"""The actions under dual control (issue #9 §2)."""
 
 
 # --- the exact parameters of each action, as its service receives them ---------------------------
@@ -168,6 +213,19 @@ def correction_params(
 
 def ballot_change_params(contest_id: int, decision: str) -> dict[str, Any]:
     return {"contest_id": int(contest_id), "decision": decision.strip()}
+
+
+def strike_params(candidacy: Any, decision: str) -> dict[str, Any]:
+    """``candidacy`` is a :class:`saylau.services.candidacy.CandidacyRef` (or its text)."""
+    return {"candidacy": str(candidacy).strip(), "decision": decision.strip()}
+
+
+def seat_cap_params(batch: Any, rules: str) -> dict[str, Any]:
+    """The whole territory import (``batch``, a :class:`saylau.services.territory.TerritoryImport`)
+    as validated rows: the approver approves exactly the import that sets the seats."""
+    from saylau.services.territory import import_params
+
+    return import_params(batch, rules)
 
 
 def _canonical(params: dict[str, Any]) -> dict[str, Any]:

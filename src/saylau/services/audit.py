@@ -153,19 +153,29 @@ def _text_keys(value: Any) -> bool:
     return True
 
 
+_ENCODER = json.JSONEncoder(
+    default=_plain, sort_keys=True, separators=_SEPARATORS, ensure_ascii=False
+)
+"""What ``json.dumps`` with these options builds per call, built once."""
+
+
+_TEXT = json.JSONEncoder(ensure_ascii=False)
+"""``json.dumps(value, ensure_ascii=False)``, built once."""
+
+
 def _dumps(value: Any) -> str:
-    return json.dumps(
-        value, default=_plain, sort_keys=True, separators=_SEPARATORS, ensure_ascii=False
-    )
+    return _ENCODER.encode(value)
 
 
-def canonical(data: dict[str, Any] | None) -> str:
+def canonical(data: dict[str, Any] | None, *, text_keyed: bool = False) -> str:
     """The canonical JSON text of an event's ``before`` or ``after``: what :func:`normalise` reads
     back, serialised with sorted keys and no spaces — the text :func:`event_hash` embeds. One
-    serialisation when every key is text (the usual case), else through :func:`normalise`."""
+    serialisation when every key is text (the usual case), else through :func:`normalise`.
+    ``text_keyed``: the caller built ``data`` of plain dicts keyed by text, lists and scalars
+    only, so that is not checked again (a bulk import's events, issue #8 B1)."""
     if data is None:
         return "null"
-    if type(data) is dict and _text_keys(data):
+    if type(data) is dict and (text_keyed or _text_keys(data)):
         return _dumps(data)
     return _dumps(normalise(data))
 
@@ -198,6 +208,7 @@ def _rows(
     changes: Sequence[tuple[str, dict[str, Any] | None, dict[str, Any] | None]],
     outcome: str,
     prev_hash: str,
+    text_keyed: bool = False,
 ) -> list[dict[str, Any]]:
     """The rows of events linked one after another from ``prev_hash``, their hashes computed:
     each ``before``/``after`` serialised once (:func:`canonical`), that text hashed and stored."""
@@ -218,8 +229,9 @@ def _rows(
     rows: list[dict[str, Any]] = []
     previous = prev_hash
     for entity_id, before, after in changes:
-        before_text, after_text = canonical(before), canonical(after)
-        scalars["entity_id"] = json.dumps(entity_id, ensure_ascii=False)
+        before_text = canonical(before, text_keyed=text_keyed)
+        after_text = canonical(after, text_keyed=text_keyed)
+        scalars["entity_id"] = _TEXT.encode(entity_id)
         digest = _hash_text(scalars, before_text, after_text, previous)
         rows.append(
             {
@@ -282,10 +294,12 @@ def append_many(
     entity: str,
     changes: Sequence[tuple[str, dict[str, Any] | None, dict[str, Any] | None]],
     outcome: str = "done",
+    text_keyed: bool = False,
 ) -> None:
     """Append one event per ``(entity_id, before, after)`` of ``changes``, in order, by one
     multi-row insert: the same events and chain as calling :func:`append` for each (a bulk
-    import logs every protocol entry, issue #8 B1), without a statement per event."""
+    import logs every protocol entry, issue #8 B1), without a statement per event.
+    ``text_keyed`` as in :func:`canonical`."""
     if not changes:
         return
     head = _head(session)
@@ -300,6 +314,7 @@ def append_many(
         changes=changes,
         outcome=outcome,
         prev_hash=head.last_hash,
+        text_keyed=text_keyed,
     )
     session.execute(_INSERT, rows)
     last = rows[-1]["hash"]

@@ -32,7 +32,13 @@ from saylau.law.ballots import (
 from saylau.law.errors import LawInputError
 from saylau.services import approvals
 from saylau.services.audit import snapshot
-from saylau.services.candidacy import Candidacy, CandidacyRef, contest_of, owned_by
+from saylau.services.candidacy import (
+    Candidacy,
+    CandidacyRef,
+    contest_of,
+    load_candidacy,
+    owned_by,
+)
 from saylau.services.contests import contest_scope, describe_contest
 from saylau.services.context import NATIONAL, Context
 from saylau.services.deadlines import contest_calendar, election_rules, require_after
@@ -602,27 +608,28 @@ def freeze_ballot(ctx: Context, contest_id: int) -> ContestBallot:
     return _view(ctx, contest, BallotStatus.FROZEN, definition)
 
 
-def remove_from_ballot(ctx: Context, candidacy: Candidacy, decision: str | None) -> None:
+def remove_from_ballot(ctx: Context, candidacy: Candidacy, decision: str | None) -> int | None:
     """Take a withdrawn or cancelled candidacy off its contest's ballot.
 
     Called inside a registration decision that was authorized. A prepared ballot is laid out
     again; a frozen one keeps its printed positions, the line is struck, and the commission's
     ``decision`` is required and recorded (CL art. 37; issue #3 §2.4).
+
+    Striking a line of a frozen ballot changes a printed ballot, so it is under dual control
+    (issue #9 §2): with ``SAYLAU_DUAL_CONTROL=required`` the withdrawal or cancellation itself is
+    recorded now — withdrawing is the candidate's or party's own right (CL art. 105 para 1) and a
+    cancellation is the commission's decision (CL art. 104 para 6-1) — while the strike is filed
+    as a ``strike_from_frozen_ballot`` request by the acting member (its id is returned) and done
+    by :func:`strike_from_frozen_ballot` when a second member approves it. Returns None when
+    nothing waits for an approval.
     """
     contest = contest_of(ctx.session, candidacy)
     definition = _definition(ctx, contest.id)
-    if definition is None:
-        return
-    line = ctx.session.execute(
-        select(BallotChoice).where(
-            BallotChoice.contest_id == contest.id, owned_by(BallotChoice, candidacy)
-        )
-    ).scalar_one_or_none()
-    if line is None:
-        return
+    if definition is None or _line_of(ctx, contest, candidacy) is None:
+        return None
     if definition.frozen_at is None:
         _write(ctx, contest, definition, _plan(ctx, contest), None)
-        return
+        return None
     text = _decision_text(decision)
     if text is None:
         raise Conflict(
@@ -632,10 +639,39 @@ def remove_from_ballot(ctx: Context, candidacy: Candidacy, decision: str | None)
             "the commission's recorded decision",
             field="decision",
         )
+    if approvals.policy() == approvals.REQUIRED:
+        params = approvals.strike_params(CandidacyRef.of(candidacy), text)
+        return approvals.request(ctx, approvals.STRIKE_FROM_FROZEN_BALLOT, params).id
+    _strike(ctx, contest, definition, candidacy, text)
+    return None
+
+
+def _line_of(ctx: Context, contest: Contest, candidacy: Candidacy) -> BallotChoice | None:
+    return ctx.session.execute(
+        select(BallotChoice).where(
+            BallotChoice.contest_id == contest.id, owned_by(BallotChoice, candidacy)
+        )
+    ).scalar_one_or_none()
+
+
+def _strike(
+    ctx: Context,
+    contest: Contest,
+    definition: BallotDefinition,
+    candidacy: Candidacy,
+    decision: str,
+) -> None:
+    line = _line_of(ctx, contest, candidacy)
+    if line is None:
+        raise Conflict(
+            "not_on_ballot",
+            f"{CandidacyRef.of(candidacy)} has no line on the ballot of {describe_contest(contest)}",
+            field="candidacy",
+        )
     _require_no_votes(ctx, contest)
     before = _state(definition, _stored_lines(ctx, contest.id))
     ctx.session.delete(line)
-    definition.change_decision = text[:500]
+    definition.change_decision = decision[:500]
     ctx.session.flush()
     ctx.audit(
         "change_frozen_ballot",
@@ -644,6 +680,50 @@ def remove_from_ballot(ctx: Context, candidacy: Candidacy, decision: str | None)
         before,
         _state(definition, _stored_lines(ctx, contest.id)),
     )
+
+
+STRUCK_STATES = frozenset(
+    {CandidacyState.WITHDRAWN, CandidacyState.CANCELLED, CandidacyState.REFUSED}
+)
+"""A line of a frozen ballot is struck only for a candidacy no longer standing."""
+
+
+def strike_from_frozen_ballot(
+    ctx: Context, ref: CandidacyRef, decision: str, *, approval_id: int | None = None
+) -> ContestBallot:
+    """Strike a withdrawn, cancelled or refused candidacy's line from its contest's frozen ballot,
+    keeping the printed positions, by the commission's recorded ``decision`` (CL art. 37;
+    issue #3 §2.4) and, under dual control (issue #9 §2), only as ``approval_id`` approved by a
+    second member of the commission (kind ``strike_from_frozen_ballot``)."""
+    candidacy = load_candidacy(ctx, ref)
+    contest = contest_of(ctx.session, candidacy)
+    ctx.authorize(Action.MANAGE_BALLOTS, contest_scope(ctx.session, contest))
+    text = _decision_text(decision)
+    if text is None:
+        raise InvalidInput(
+            "empty_decision",
+            "decision: striking a frozen ballot cites its decision",
+            field="decision",
+        )
+    if candidacy.state not in STRUCK_STATES:
+        raise Conflict(
+            "still_standing",
+            f"{ref} is {candidacy.state.value}: only a withdrawn, cancelled or refused candidacy "
+            "is struck from a frozen ballot",
+            field="candidacy",
+        )
+    definition = _definition(ctx, contest.id)
+    if definition is None or definition.frozen_at is None:
+        raise Conflict(
+            "not_frozen",
+            f"{describe_contest(contest)}: the ballot is not frozen; prepare it again instead",
+            field="candidacy",
+        )
+    approvals.consume(
+        ctx, approvals.STRIKE_FROM_FROZEN_BALLOT, approvals.strike_params(ref, text), approval_id
+    )
+    _strike(ctx, contest, definition, candidacy, text)
+    return _view(ctx, contest, BallotStatus.FROZEN, definition)
 
 
 def ballot_of(ctx: Context, contest_id: int) -> ContestBallot:

@@ -204,9 +204,12 @@ class Context:
         action: str,
         entity: str,
         changes: Sequence[tuple[object, dict[str, Any] | None, dict[str, Any] | None]],
+        *,
+        text_keyed: bool = False,
     ) -> None:
         """Record one event per ``(entity_id, before, after)``, in order, as :meth:`audit` would
-        one by one (same transaction, same chain), in a single insert."""
+        one by one (same transaction, same chain), in a single insert (``text_keyed``: see
+        :func:`saylau.services.audit.canonical`)."""
         audit.append_many(
             self.session,
             at=self.now,
@@ -217,6 +220,7 @@ class Context:
             action=action,
             entity=entity,
             changes=[(str(ident), before, after) for ident, before, after in changes],
+            text_keyed=text_keyed,
         )
 
     def get(self, model: type[M], ident: int, what: str) -> M:

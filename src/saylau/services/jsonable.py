@@ -14,9 +14,13 @@ from enum import Enum
 from fractions import Fraction
 from typing import Any
 
+_NATIVE = frozenset({str, int, float, bool, type(None)})
+
 
 def plain(value: Any) -> Any:
     """``value`` as JSON-native data: dataclasses and mappings → objects, sequences → lists."""
+    if type(value) in _NATIVE:  # most leaves: returned before the slower checks
+        return value
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
         return {f.name: plain(getattr(value, f.name)) for f in dataclasses.fields(value)}
     if isinstance(value, Mapping):

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from enum import StrEnum
 from functools import cache
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import (
     Select,
@@ -49,9 +49,10 @@ from saylau.law.protocol import (
 from saylau.law.rules import RuleSet
 from saylau.services import approvals
 from saylau.services.audit import normalise
-from saylau.services.context import Context, fetch, scope_for
+from saylau.services.context import Context, Scope, fetch, scope_for
 from saylau.services.deadlines import election_calendar_for, election_rules, require_after
 from saylau.services.errors import Conflict, InvalidInput, PermissionDenied, law_input
+from saylau.services.gcpause import paused
 from saylau.services.subscriptions import enqueue
 from saylau.storage.models import (
     BallotChoice,
@@ -116,6 +117,26 @@ class ProtocolData:
         document["votes"] = {str(k): v for k, v in sorted(self.votes.items())}
         document["extra"] = dict(sorted(self.extra.items()))
         return document
+
+    @classmethod
+    def stored(cls, document: Mapping[str, Any]) -> ProtocolData:
+        """An entry as this module stored it (:meth:`as_json` of figures :meth:`from_json` or
+        the caller's types had checked when entered): read back without checking it again."""
+        return cls(
+            voters_on_list=document["voters_on_list"],
+            ballots_received=document["ballots_received"],
+            ballots_issued=document["ballots_issued"],
+            ballots_cancelled=document["ballots_cancelled"],
+            ballots_in_boxes=document["ballots_in_boxes"],
+            portable_box_ballots=document["portable_box_ballots"],
+            portable_box_requests=document["portable_box_requests"],
+            votes={int(k): v for k, v in document["votes"].items()},
+            against_all=document["against_all"],
+            invalid=document["invalid"],
+            portable_box_invalidated=document.get("portable_box_invalidated", 0),
+            valid=document.get("valid"),
+            extra=dict(document.get("extra") or {}),
+        )
 
     @classmethod
     def from_json(cls, document: Mapping[str, Any], where: str = "") -> ProtocolData:
@@ -360,6 +381,18 @@ def _columns() -> tuple[str, ...]:
     return tuple(attr.key for attr in inspect(Protocol).column_attrs)
 
 
+class _PrecinctRow(NamedTuple):
+    """The columns of a precinct that entering a protocol reads (no ORM object per precinct)."""
+
+    id: int
+    number: int
+    region_id: int
+    unit_id: int | None
+
+
+_PRECINCT_COLUMNS = (Precinct.id, Precinct.number, Precinct.region_id, Precinct.unit_id)
+
+
 class _Lookup:
     """Everything validating entries reads, loaded for a whole batch in a few statements: the
     contests (with body and election), the precincts, each contest's ballot lines and which of
@@ -388,10 +421,11 @@ class _Lookup:
                 )
             ):
                 self.choices[contest_id].add(choice_id)
-        self.precincts: dict[int, Precinct] = {}
+        self.precincts: dict[int, _PrecinctRow] = {}
         for chunk in _chunks(precinct_ids):
             self.precincts.update(
-                (p.id, p) for p in session.scalars(select(Precinct).where(Precinct.id.in_(chunk)))
+                (int(row[0]), _PrecinctRow(*row))
+                for row in session.execute(select(*_PRECINCT_COLUMNS).where(Precinct.id.in_(chunk)))
             )
         by_contest: dict[int, list[int]] = defaultdict(list)
         for contest_id, precinct_id in wanted:
@@ -422,19 +456,33 @@ class _Lookup:
             self.territory.update((int(c), int(p)) for c, p in session.execute(statement))
         self._rules: dict[str, RuleSet] = {}
         self._calendars: dict[tuple[int, int, Any], Calendar] = {}
+        self._authorized: set[int] = set()
+        self._counting: set[tuple[int, int, Any]] = set()
 
     def contest(self, contest_id: int) -> Contest:
         found = self.contests.get(contest_id)
         return found if found is not None else fetch(self.session, Contest, contest_id, "contest")
 
-    def precinct(self, precinct_id: int) -> Precinct:
+    def precinct(self, precinct_id: int) -> _PrecinctRow:
         found = self.precincts.get(precinct_id)
-        if found is not None:
-            return found
-        return fetch(self.session, Precinct, precinct_id, "precinct")
+        if found is None:
+            p = fetch(self.session, Precinct, precinct_id, "precinct")
+            found = self.precincts[p.id] = _PrecinctRow(p.id, p.number, p.region_id, p.unit_id)
+        return found
+
+    def authorize(self, ctx: Context, precinct: _PrecinctRow) -> None:
+        """ENTER_PROTOCOL at ``precinct`` (its unit and region: :func:`scope_for`), checked once
+        per precinct of the batch: the answer depends only on the actor and the precinct."""
+        if precinct.id in self._authorized:
+            return
+        scope = Scope(
+            region_id=precinct.region_id, unit_id=precinct.unit_id, precinct_id=precinct.id
+        )
+        ctx.authorize(Action.ENTER_PROTOCOL, scope)
+        self._authorized.add(precinct.id)
 
     def validate(
-        self, contest: Contest, precinct: Precinct, data: ProtocolData
+        self, contest: Contest, precinct: _PrecinctRow, data: ProtocolData
     ) -> tuple[Violation, ...]:
         """Refuse malformed input; return every violated control relation (CL art. 43; dec.
         #19)."""
@@ -476,9 +524,14 @@ class _Lookup:
             self._rules[election.rules] = election_rules(election)
         return self._rules[election.rules]
 
-    def require_counting_started(self, ctx: Context, contest: Contest, precinct: Precinct) -> None:
-        """Protocols exist only once counting has started, after polling closes (CL art. 43)."""
+    def require_counting_started(
+        self, ctx: Context, contest: Contest, precinct: _PrecinctRow
+    ) -> None:
+        """Protocols exist only once counting has started, after polling closes (CL art. 43):
+        checked once per election, region and body of the batch (``ctx.now`` is fixed)."""
         key = (contest.election_id, precinct.region_id, contest.kind.body)
+        if key in self._counting:
+            return
         calendar = self._calendars.get(key)
         if calendar is None:
             calendar = election_calendar_for(
@@ -488,6 +541,7 @@ class _Lookup:
         require_after(
             ctx, calendar, "counting_starts", "entering a protocol", code="counting_not_started"
         )
+        self._counting.add(key)
 
 
 class _Book:
@@ -525,7 +579,7 @@ class _Book:
                     ProtocolEntry.protocol_id, ProtocolEntry.typist_id, ProtocolEntry.data
                 ).where(ProtocolEntry.protocol_id.in_(chunk), ProtocolEntry.entry_no == 1)
             ):
-                self.first[waiting[protocol_id]] = (typist_id, ProtocolData.from_json(data))
+                self.first[waiting[protocol_id]] = (typist_id, ProtocolData.stored(data))
         if mine is None:
             return
         stored = {values["id"]: key for key, values in self.rows.items()}
@@ -535,7 +589,7 @@ class _Book:
                     ProtocolEntry.protocol_id.in_(chunk), ProtocolEntry.typist_id == mine
                 )
             ):
-                self.mine[stored[protocol_id]].append(ProtocolData.from_json(data).as_json())
+                self.mine[stored[protocol_id]].append(ProtocolData.stored(data).as_json())
 
     def create(self, key: Key, number: int) -> dict[str, Any]:
         """A new protocol, ``empty`` until its first entry (created at its first entry) at the
@@ -575,10 +629,13 @@ class _Book:
             return
         names = ("contest_id", "precinct_id", "state", "version", "acknowledged_warnings")
         try:
-            ids = self.session.scalars(
-                insert(Protocol).returning(Protocol.id, sort_by_parameter_order=True),
+            # One executemany, then the new ids by their natural key (unique): SQLite cannot
+            # return the ids of a multi-row insert in parameter order, so RETURNING would insert
+            # row by row.
+            self.session.execute(
+                insert(_PROTOCOLS),  # type: ignore[arg-type]
                 [{name: self.rows[key][name] for name in names} for key in todo],
-            ).all()
+            )
         except IntegrityError:  # the transaction is rolled back as the Conflict leaves execute()
             raise Conflict(
                 "concurrent_entry",
@@ -586,8 +643,19 @@ class _Book:
                 f"{self.numbers[todo[0]]} was saved at the same moment; submit this entry again",
                 field="protocol",
             ) from None
-        for key, protocol_id in zip(todo, ids, strict=True):
-            self.rows[key]["id"] = protocol_id
+        # By contests × precincts (two short id lists rather than one of pairs), keeping the
+        # batch's own keys.
+        wanted = set(todo)
+        precincts = sorted({p for _, p in todo})
+        for contests in _chunks(sorted({c for c, _ in todo})):
+            for chunk in _chunks(precincts):
+                for protocol_id, contest_id, precinct_id in self.session.execute(
+                    select(Protocol.id, Protocol.contest_id, Protocol.precinct_id).where(
+                        Protocol.precinct_id.in_(chunk), Protocol.contest_id.in_(contests)
+                    )
+                ):
+                    if (contest_id, precinct_id) in wanted:
+                        self.rows[(contest_id, precinct_id)]["id"] = protocol_id
 
 
 @dataclass
@@ -614,7 +682,20 @@ def _enter(
 ) -> tuple[list[ProtocolStatus], int]:
     """Decide every row in order against the batch's state in memory (the checks and refusals
     of one entry, in the same order), then write the batch. With ``resume``, rows the acting
-    user has already recorded with the same figures are skipped (their number is returned)."""
+    user has already recorded with the same figures are skipped (their number is returned).
+    The cyclic garbage collector is paused meanwhile (:mod:`saylau.services.gcpause`)."""
+    with paused():
+        return _enter_batch(ctx, submissions, numbered=numbered, first_row=first_row, resume=resume)
+
+
+def _enter_batch(
+    ctx: Context,
+    submissions: Sequence[Submission],
+    *,
+    numbered: bool,
+    first_row: int,
+    resume: bool,
+) -> tuple[list[ProtocolStatus], int]:
     keys = [(s.contest_id, s.precinct_id) for s in submissions]
     lookup = _Lookup(ctx.session, keys)
     book = _Book(ctx.session, keys, mine=ctx.actor.user_id if resume else None)
@@ -644,7 +725,7 @@ def _decide(
     data = submission.data
     contest = lookup.contest(submission.contest_id)
     precinct = lookup.precinct(submission.precinct_id)
-    ctx.authorize(Action.ENTER_PROTOCOL, scope_for(ctx.session, precinct_id=precinct.id))
+    lookup.authorize(ctx, precinct)
     violations = lookup.validate(contest, precinct, data)
     lookup.require_counting_started(ctx, contest, precinct)
     key = (contest.id, precinct.id)
@@ -680,7 +761,8 @@ def _decide(
     differing: tuple[str, ...] = ()
     unacknowledged: tuple[str, ...] = ()
     definitive = False
-    book.mine[key].append(data.as_json())
+    if resume:  # read only by a resumed import's later rows of the same protocol
+        book.mine[key].append(data.as_json())
     if state is ProtocolState.EMPTY:
         _move_values(current, ProtocolState.FIRST_ENTRY)
         book.first[key] = (typist, data)
@@ -785,7 +867,7 @@ def _write(ctx: Context, book: _Book, steps: Sequence[_Step]) -> list[ProtocolSt
                 },
             )
         )
-    ctx.audit_many("enter_protocol", "protocol", events)
+    ctx.audit_many("enter_protocol", "protocol", events, text_keyed=True)
     _expire(session, [book.rows[s.key]["id"] for s in steps])
     return [
         _status(book.rows[s.key], s.entry_no, s.violations, s.differing, s.unacknowledged)
@@ -1154,7 +1236,10 @@ def _make_definitive(ctx: Context, items: Sequence[_Definitive]) -> None:
         ],
     )
     ids = [i.protocol_id for i in items]
-    for chunk in _chunks(ids):
+    # Only a definitive protocol has votes (no state leads back from definitive): a protocol
+    # becoming definitive has none to replace, a corrected one has.
+    corrected = [i.protocol_id for i in items if i.state is ProtocolState.DEFINITIVE]
+    for chunk in _chunks(corrected):
         session.execute(
             delete(ProtocolVote)
             .where(ProtocolVote.protocol_id.in_(chunk))
@@ -1221,7 +1306,7 @@ def _plain(value: Any) -> Any:
     kind = type(value)
     if value is None or kind is int or kind is str:
         return value
-    if isinstance(value, StrEnum):
+    if kind is ProtocolState or isinstance(value, StrEnum):
         return value.value
     if kind is datetime:
         return value.astimezone(UTC).isoformat()
@@ -1230,13 +1315,16 @@ def _plain(value: Any) -> Any:
     return (normalise({"v": value}) or {})["v"]
 
 
+_AS_IS = frozenset((type(None), int, str))
+
+
 def _record_of(values: Mapping[str, Any], votes: Mapping[int, int] | None) -> dict[str, Any]:
-    """The protocol's columns and, once definitive, its votes: the before/after of an event."""
+    """The protocol's columns and, once definitive, its votes: the before/after of an event (a
+    dict keyed by text, of plain values: ``text_keyed`` for the audit log)."""
     record = {}
     for name in _columns():
         value = values[name]
-        kind = type(value)
-        record[name] = value if value is None or kind is int or kind is str else _plain(value)
+        record[name] = value if type(value) in _AS_IS else _plain(value)
     if values["state"] is ProtocolState.DEFINITIVE:
         record["votes"] = {str(choice): n for choice, n in sorted((votes or {}).items())}
     return record

@@ -27,7 +27,7 @@ from saylau.reference.regions import Region
 from saylau.reference.structure import RegionStructure, SecondLevelMaslikhat, structure_2023
 from saylau.services.context import NATIONAL, Context
 from saylau.services.imports import ImportReport, upsert
-from saylau.services.territory import TerritoryImport, ensure_commissions, import_territory
+from saylau.services.territory import TerritoryImport, ensure_commissions, import_printed_territory
 from saylau.storage.models import BodyKind, Party, PartyBranch
 from saylau.storage.models import Region as RegionRow
 
@@ -203,7 +203,7 @@ def load_reference_2023(ctx: Context) -> ImportReport:
     """
     ctx.authorize(Action.MANAGE_TERRITORY, NATIONAL)
     structure = structure_2023()
-    report = import_territory(ctx, _batch(structure), rules=RULES_2023.name)
+    report = import_printed_territory(ctx, _batch(structure), RULES_2023.name)
     report.warnings.extend(_printed_warnings(structure))
     regions = list(ctx.session.execute(select(RegionRow).order_by(RegionRow.id)).scalars())
     report.warnings.append(

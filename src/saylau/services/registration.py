@@ -84,9 +84,14 @@ class RegistrationDecision:
     registration_order: int | None
     registered_at: datetime | None
     quota: QuotaCheck | None = None
+    ballot_approval: int | None = None
+    """A ``strike_from_frozen_ballot`` request filed for this decision: the frozen ballot's line
+    is struck when a second member approves it (dual control, issue #9 §2)."""
 
 
-def _decision(candidacy: Candidacy, quota: QuotaCheck | None = None) -> RegistrationDecision:
+def _decision(
+    candidacy: Candidacy, quota: QuotaCheck | None = None, ballot_approval: int | None = None
+) -> RegistrationDecision:
     reason = candidacy.refusal_reason
     return RegistrationDecision(
         candidacy=str(CandidacyRef.of(candidacy)),
@@ -99,6 +104,7 @@ def _decision(candidacy: Candidacy, quota: QuotaCheck | None = None) -> Registra
         ),
         registered_at=candidacy.registered_at,
         quota=quota,
+        ballot_approval=ballot_approval,
     )
 
 
@@ -272,7 +278,9 @@ def withdraw(
 ) -> RegistrationDecision:
     """Record a withdrawal by the candidate's (or party's) own application (CL art. 105 para 1).
 
-    If the contest's ballot is already frozen, the line is struck only by a recorded ``decision``.
+    If the contest's ballot is already frozen, the line is struck only by a recorded ``decision``
+    and, under dual control, only when a second member approves the strike: the withdrawal is the
+    candidate's right and is recorded at once (:func:`saylau.services.ballots.remove_from_ballot`).
     """
     candidacy = load_candidacy(ctx, ref)
     contest = contest_of(ctx.session, candidacy)
@@ -287,8 +295,8 @@ def withdraw(
         reason=RefusalReason.WITHDRAWN_BY_OWN_APPLICATION,
         note=note,
     )
-    ballots.remove_from_ballot(ctx, candidacy, decision)
-    return _decision(candidacy)
+    pending = ballots.remove_from_ballot(ctx, candidacy, decision)
+    return _decision(candidacy, ballot_approval=pending)
 
 
 def cancel_registration(
@@ -312,8 +320,8 @@ def cancel_registration(
         ctx, contest_calendar(ctx.session, contest), "polling_opens", f"cancelling {ref}"
     )
     transition(ctx, candidacy, CandidacyState.CANCELLED, reason=reason, note=note)
-    ballots.remove_from_ballot(ctx, candidacy, decision)
-    return _decision(candidacy)
+    pending = ballots.remove_from_ballot(ctx, candidacy, decision)
+    return _decision(candidacy, ballot_approval=pending)
 
 
 def withdraw_from_list(
@@ -370,8 +378,9 @@ def withdraw_from_list(
             reason=RefusalReason.LIST_MAJORITY_WITHDREW,
             note=f"{left} of {len(party_list.entries)} persons withdrew",
         )
-        ballots.remove_from_ballot(ctx, party_list, decision)
-    elif party_list.state in PENDING_STATES:
+        pending = ballots.remove_from_ballot(ctx, party_list, decision)
+        return _decision(party_list, ballot_approval=pending)
+    if party_list.state in PENDING_STATES:
         advance(ctx, party_list)
     return _decision(party_list)
 

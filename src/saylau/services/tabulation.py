@@ -52,6 +52,7 @@ from saylau.services.audit import snapshot
 from saylau.services.context import NATIONAL, Context, Scope, fetch
 from saylau.services.deadlines import election_rules
 from saylau.services.errors import Conflict, InvalidInput
+from saylau.services.gcpause import paused
 from saylau.storage.models import (
     BallotChoice,
     Body,
@@ -522,7 +523,24 @@ def _tabulate(
     stored digest's second half was computed from. Such a contest whose first half matches is
     unchanged without its protocols being aggregated: a whole-election tabulation with nothing
     pending aggregates no protocol (issue #8, B2). The others are aggregated (only theirs when
-    few) and compared on the whole digest; ``force`` recomputes every contest."""
+    few) and compared on the whole digest; ``force`` recomputes every contest. The cyclic garbage
+    collector is paused meanwhile (:mod:`saylau.services.gcpause`)."""
+    with paused():
+        return _tabulate_contests(
+            ctx, election, contests, follow_up_day, seeds_given, force=force, pending=pending
+        )
+
+
+def _tabulate_contests(
+    ctx: Context,
+    election: Election,
+    contests: Sequence[_ContestRow],
+    follow_up_day: date | None,
+    seeds_given: Mapping[int, str],
+    *,
+    force: bool,
+    pending: Collection[int] | None,
+) -> list[tuple[ContestTally, tuple[Lot, ...]]]:
     session = ctx.session
     ids: list[int] | None = [c.id for c in contests] if len(contests) <= _FEW else None
     stored = _stored(session, election.id, ids)
@@ -961,6 +979,7 @@ def _store(ctx: Context, writes: Sequence[_Write]) -> None:
             (written["id"], earlier, _result_record(written, status))
             for written, earlier, status in changed
         ],
+        text_keyed=True,  # result columns as read or built here: plain, keyed by text
     )
 
 

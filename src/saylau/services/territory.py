@@ -21,6 +21,7 @@ from zoneinfo import ZoneInfoNotFoundError
 
 from pydantic import Field
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from saylau.domain.roles import Action, CommissionLevel
 from saylau.law.bodies import check_seat_cap, mazhilis_seats
@@ -372,23 +373,98 @@ def _default_body_names(row: BodyRow, region: Region | None, unit: Unit | None) 
     return (f"{place.name_kk} мәслихаты", f"{place.name_en} maslikhat")
 
 
-def import_territory(ctx: Context, batch: TerritoryImport, rules: str = "2023") -> ImportReport:
-    """Import regions, units, precincts and bodies all-or-nothing and idempotently.
-
-    Refused as a whole (:class:`InvalidInput` naming each row and field) if any row is invalid: a
-    precinct over ``max_precinct_voters`` (CL art. 23), a body above its seat cap without a reason
-    (LSA art. 5 para 3; decision #10), a unit or region that does not exist, a key given twice.
-    Needs MANAGE_TERRITORY over every region touched (a new region: national).
-    """
-    rule_set_ = load_rules(rules)
-    errors = RowErrors("territory import")
-    report = ImportReport()
-    parsed = _Parsed(
+def _parse(batch: TerritoryImport, errors: RowErrors) -> _Parsed:
+    return _Parsed(
         regions=validate_rows(batch.regions, RegionRow, errors),
         units=validate_rows(batch.units, UnitRow, errors),
         precincts=validate_rows(batch.precincts, PrecinctRow, errors),
         bodies=validate_rows(batch.bodies, BodyRow, errors),
     )
+
+
+def _params(parsed: _Parsed, rules: str) -> dict[str, Any]:
+    params: dict[str, Any] = {"rules": rules}
+    for name in SECTIONS:
+        rows: list[tuple[RawRow, RowModel]] = getattr(parsed, name)
+        params[name] = [row.model_dump(mode="json") for _, row in rows]
+    return params
+
+
+def import_params(batch: TerritoryImport, rules: str) -> dict[str, Any]:
+    """The import as validated rows (what an ``override_seat_cap`` approval approves);
+    :class:`InvalidInput` naming each row and field when a row is malformed."""
+    errors = RowErrors("territory import")
+    parsed = _parse(batch, errors)
+    errors.raise_if_any()
+    return _params(parsed, rules)
+
+
+def import_scope(session: Session, params: Mapping[str, Any]) -> Scope:
+    """Where an import with seat-cap overrides acts: the one stored region of its overridden
+    bodies, else the nation (MANAGE_TERRITORY is the CEC's)."""
+    codes = {
+        b.get("region") for b in params.get("bodies", ()) if (b.get("seat_cap_override") or "")
+    }
+    if params.get("regions") or len(codes) != 1:
+        return NATIONAL
+    region_id = session.scalar(select(Region.id).where(Region.code == codes.pop()))
+    return NATIONAL if region_id is None else Scope(region_id=region_id)
+
+
+def _new_overrides(session: Session, parsed: _Parsed, rules: RuleSet) -> list[BodyRow]:
+    """The maslikhats this import would newly accept above their seat cap (LSA art. 5 para 3;
+    decision #10): a reason given and the seats or reason differ from what is stored."""
+    stored: dict[tuple[str, str | None, str | None], tuple[int, str | None]] = {}
+    for body, code, unit in session.execute(
+        select(Body, Region.code, Unit.name_en)
+        .outerjoin(Region, Body.region_id == Region.id)
+        .outerjoin(Unit, Body.unit_id == Unit.id)
+    ):
+        stored[(body.kind.value, code, unit)] = (body.seats, body.seat_cap_override)
+    found = []
+    for _, row in parsed.bodies:
+        reason = _override(row)
+        if reason is None:
+            continue
+        if check_seat_cap(MaslikhatKind(row.kind.value), row.seats, rules).within_cap:
+            continue
+        if stored.get(_body_key(row)) != (row.seats, reason):
+            found.append(row)
+    return found
+
+
+def import_territory(
+    ctx: Context, batch: TerritoryImport, rules: str = "2023", *, approval_id: int | None = None
+) -> ImportReport:
+    """Import regions, units, precincts and bodies all-or-nothing and idempotently.
+
+    Refused as a whole (:class:`InvalidInput` naming each row and field) if any row is invalid: a
+    precinct over ``max_precinct_voters`` (CL art. 23), a body above its seat cap without a reason
+    (LSA art. 5 para 3; decision #10), a unit or region that does not exist, a key given twice.
+    Needs MANAGE_TERRITORY over every region touched (a new region: national). Accepting seats
+    above a cap (a new or changed ``seat_cap_override``) is under dual control (issue #9 §2):
+    the whole import runs only as ``approval_id`` (kind ``override_seat_cap``), approved by a
+    second member of the commission; re-importing an override already stored needs none.
+    """
+    return _import(ctx, batch, rules, approval_id, printed=False)
+
+
+def import_printed_territory(ctx: Context, batch: TerritoryImport, rules: str) -> ImportReport:
+    """:func:`import_territory` for :mod:`saylau.services.reference_load` only: its overrides are
+    the seats the 2023 maslikhats were elected with, as printed (decision #20), generated from the
+    packaged reference and not a member's choice, so they need no second member."""
+    return _import(ctx, batch, rules, None, printed=True)
+
+
+def _import(
+    ctx: Context, batch: TerritoryImport, rules: str, approval_id: int | None, *, printed: bool
+) -> ImportReport:
+    from saylau.services import approvals
+
+    rule_set_ = load_rules(rules)
+    errors = RowErrors("territory import")
+    report = ImportReport()
+    parsed = _parse(batch, errors)
     known = _known(ctx)
     known.regions.update({row.code: row.kind for _, row in parsed.regions})
     known.units.update({(row.region, row.name_en): row.kind for _, row in parsed.units})
@@ -399,8 +475,23 @@ def import_territory(ctx: Context, batch: TerritoryImport, rules: str = "2023") 
     errors.raise_if_any()
     for scope in _scopes(ctx, parsed):
         ctx.authorize(Action.MANAGE_TERRITORY, scope)
+    if not printed and (approval_id is not None or _new_overrides(ctx.session, parsed, rule_set_)):
+        approvals.consume(ctx, approvals.OVERRIDE_SEAT_CAP, _params(parsed, rules), approval_id)
     _write(ctx, parsed, report)
     return report
+
+
+def needs_override_approval(session: Session, batch: TerritoryImport, rules: str = "2023") -> bool:
+    """Whether importing ``batch`` would newly accept seats above a cap (so, under dual control,
+    is filed as an ``override_seat_cap`` request). A malformed import answers False: importing it
+    then names its errors."""
+    try:
+        rule_set_ = load_rules(rules)
+    except InvalidInput:
+        return False
+    errors = RowErrors("territory import")
+    parsed = _parse(batch, errors)
+    return bool(_new_overrides(session, parsed, rule_set_))
 
 
 def _write(ctx: Context, parsed: _Parsed, report: ImportReport) -> None:

@@ -48,6 +48,7 @@ from saylau.storage.models import (
     Region,
     TurnoutReport,
 )
+from saylau.storage.models.audit import AuditHead
 from saylau.storage.models.election import ElectionBody
 from saylau.storage.types import UtcDateTime
 
@@ -100,6 +101,28 @@ def memo(session: Session, key: Hashable, compute: Callable[[], T]) -> T:
         store[key] = compute()
     value: T = store[key]
     return value
+
+
+def data_version(session: Session) -> tuple[Any, ...]:
+    """A fingerprint of everything the public views show, which changes whenever it does: the
+    audit chain's head (every workflow — a protocol made definitive, a result computed or
+    published, a candidate registered — appends an event, issue #3), and, for what a writer
+    might change without one (the bookkeeping of an unchanged result), the count and latest
+    moments of the definitive protocols and of the results. Three indexed or small reads, so
+    that a running Saylau serves a public view from memory until the data changes (issue #8,
+    B4; :mod:`saylau.web.pages.public.cache`)."""
+    head = session.execute(select(AuditHead.last_event_id, AuditHead.last_hash)).first()
+    protocols = session.execute(
+        select(func.count(), func.max(Protocol.definitive_at)).where(Protocol.state == DEFINITIVE)
+    ).one()
+    results = session.execute(
+        select(
+            func.count(),
+            func.max(ContestResult.computed_at),
+            func.max(ContestResult.published_at),
+        )
+    ).one()
+    return (None if head is None else tuple(head), tuple(protocols), tuple(results))
 
 
 # --- the shared documents -----------------------------------------------------------------------

@@ -243,11 +243,70 @@ def _outcome(result: ContestResult) -> Outcome:
     )
 
 
+_Place = tuple[int, str, int, str, int]
+"""A precinct as a contest's table shows it: id, region code, number, address, voters."""
+_Figures = tuple[int, int | None, int | None, int | None, int | None]
+"""A definitive protocol's id, voters on the list, ballots in the boxes, invalid, against all."""
+
+
+def election_precinct_rows(
+    session: Session, election_id: int
+) -> dict[int, list[tuple[_Place, _Figures | None]]]:
+    """Contest id → its precincts in table order (region code, number, id), each with its
+    definitive protocol's figures: every contest table of the election from one read (the
+    publication writes all of them), plain rows."""
+    pairs = expected_protocols(election_id)
+    query = (
+        select(
+            pairs.c.contest_id,
+            Precinct.id,
+            Region.code,
+            Precinct.number,
+            Precinct.address,
+            Precinct.voters,
+            Protocol.id,
+            Protocol.voters_on_list,
+            Protocol.ballots_in_boxes,
+            Protocol.invalid,
+            Protocol.against_all,
+        )
+        .select_from(pairs)
+        .join(Precinct, pairs.c.precinct_id == Precinct.id)
+        .join(Region, Region.id == Precinct.region_id)
+        .outerjoin(
+            Protocol,
+            and_(
+                Protocol.contest_id == pairs.c.contest_id,
+                Protocol.precinct_id == Precinct.id,
+                Protocol.state == DEFINITIVE,
+            ),
+        )
+        .order_by(pairs.c.contest_id, Region.code, Precinct.number, Precinct.id)
+    )
+    out: dict[int, list[tuple[_Place, _Figures | None]]] = {}
+    for contest_id, pid, code, num, address, voters, protocol_id, *figures in session.execute(
+        query
+    ):
+        place = (int(pid), str(code), int(num), address, int(voters))
+        found = None if protocol_id is None else (int(protocol_id), *figures)
+        out.setdefault(int(contest_id), []).append((place, found))
+    return out
+
+
 def _precinct_rows(
     session: Session, contest: Contest, choice_ids: Sequence[int], number: int
 ) -> tuple[PrecinctRow, ...]:
     """Page ``number`` of the contest's precincts (by region code and number) with their
-    definitive figures: two queries for the page, whatever its size."""
+    definitive figures: two queries for the page, whatever its size (in a publication, the
+    page is cut from :func:`election_precinct_rows`, read once)."""
+    if remembering(session):
+        every = memo(
+            session,
+            ("contest.precinct_rows", contest.election_id),
+            lambda: election_precinct_rows(session, contest.election_id),
+        ).get(contest.id, [])
+        start = (number - 1) * PAGE_SIZE
+        return _rows(session, every[start : start + PAGE_SIZE], choice_ids)
     pairs = expected_protocols(contest.election_id)
     query = (
         select(Precinct, Region.code, Protocol)
@@ -266,8 +325,29 @@ def _precinct_rows(
         .offset((number - 1) * PAGE_SIZE)
         .limit(PAGE_SIZE)
     )
-    rows = session.execute(query).all()
-    protocol_ids = [p.id for _, _, p in rows if p is not None]
+    page: list[tuple[_Place, _Figures | None]] = [
+        (
+            (precinct.id, code, precinct.number, precinct.address, precinct.voters),
+            None
+            if protocol is None
+            else (
+                protocol.id,
+                protocol.voters_on_list,
+                protocol.ballots_in_boxes,
+                protocol.invalid,
+                protocol.against_all,
+            ),
+        )
+        for precinct, code, protocol in session.execute(query)
+    ]
+    return _rows(session, page, choice_ids)
+
+
+def _rows(
+    session: Session, page: Sequence[tuple[_Place, _Figures | None]], choice_ids: Sequence[int]
+) -> tuple[PrecinctRow, ...]:
+    """A page of a contest's table: its precincts with their protocols' votes (one query)."""
+    protocol_ids = [f[0] for _, f in page if f is not None]
     votes: dict[int, dict[str, int]] = {}
     if protocol_ids:
         for protocol_id, choice_id, n in session.execute(
@@ -277,15 +357,15 @@ def _precinct_rows(
         ):
             votes.setdefault(int(protocol_id), {})[str(choice_id)] = int(n)
     out = []
-    for precinct, code, protocol in rows:
-        place = (precinct.id, code, precinct.number, precinct.address, precinct.voters)
-        if protocol is None:
+    for place, figures in page:
+        if figures is None:
             empty = {str(c): None for c in choice_ids}
             out.append(PrecinctRow(*place, False, None, None, None, None, None, None, empty))
             continue
-        boxes = protocol.ballots_in_boxes or 0
-        invalid = protocol.invalid or 0
-        voters = protocol.voters_on_list or 0
+        protocol_id, on_list, in_boxes, spoilt, against = figures
+        boxes = in_boxes or 0
+        invalid = spoilt or 0
+        voters = on_list or 0
         out.append(
             PrecinctRow(
                 *place,
@@ -293,10 +373,10 @@ def _precinct_rows(
                 voters,
                 boxes,
                 boxes - invalid,
-                protocol.against_all or 0,
+                against or 0,
                 invalid,
                 share(boxes, voters),
-                {str(c): votes.get(protocol.id, {}).get(str(c), 0) for c in choice_ids},
+                {str(c): votes.get(protocol_id, {}).get(str(c), 0) for c in choice_ids},
             )
         )
     return tuple(out)

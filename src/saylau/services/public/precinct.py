@@ -7,7 +7,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, type_coerce
 from sqlalchemy.orm import Session, joinedload
 
 from saylau.services.errors import NotFound
@@ -32,6 +32,7 @@ from saylau.services.public.common import (
 )
 from saylau.services.public.tally import ballot_lines, election_tallies
 from saylau.storage.models import Body, Contest, ContestResult, Precinct, Protocol, ProtocolVote
+from saylau.storage.types import UtcDateTime
 
 
 @dataclass(frozen=True)
@@ -97,15 +98,22 @@ def precinct_results(session: Session, *, election_id: int, precinct_id: int) ->
     """A precinct and the definitive protocol of every contest on its ballots, line by line."""
     election = find_election(session, election_id)
     precinct = session.get(Precinct, precinct_id)
-    pairs = expected_protocols(election.id)
-    contest_ids = [
-        int(cid)
-        for (cid,) in session.execute(
-            select(pairs.c.contest_id)
-            .where(pairs.c.precinct_id == precinct_id)
-            .order_by(pairs.c.contest_id)
-        )
-    ]
+    if remembering(session):  # the publication: every precinct's contests from one read
+        contest_ids = memo(
+            session,
+            ("precinct.contests", election.id),
+            lambda: _contests_by_precinct(session, election.id),
+        ).get(precinct_id, [])
+    else:
+        pairs = expected_protocols(election.id)
+        contest_ids = [
+            int(cid)
+            for (cid,) in session.execute(
+                select(pairs.c.contest_id)
+                .where(pairs.c.precinct_id == precinct_id)
+                .order_by(pairs.c.contest_id)
+            )
+        ]
     if precinct is None or not contest_ids:
         raise NotFound(
             "not_found", f"no precinct {precinct_id} in election {election_id}", field="precinct_id"
@@ -201,11 +209,23 @@ def precinct_results(session: Session, *, election_id: int, precinct_id: int) ->
             number=precinct.number,
         )
     )
-    published = session.scalar(
-        select(func.count(ContestResult.id)).where(
-            ContestResult.contest_id.in_(contest_ids), ContestResult.published_at.is_not(None)
+    if remembering(session):
+        official = memo(
+            session, ("precinct.published", election.id), lambda: _published(session, election.id)
         )
-    )
+        published: int | None = sum(1 for c in contest_ids if c in official)
+        updated = memo(
+            session,
+            ("precinct.updated", election.id),
+            lambda: precinct_updates(session, election.id),
+        ).get(precinct.id)
+    else:
+        published = session.scalar(
+            select(func.count(ContestResult.id)).where(
+                ContestResult.contest_id.in_(contest_ids), ContestResult.published_at.is_not(None)
+            )
+        )
+        updated = updated_at(session, election.id, precinct_id=precinct.id)
     unit_names = names(unit) if unit else (None, None, None)
     return PrecinctResults(
         election=election_info(election),
@@ -218,12 +238,69 @@ def precinct_results(session: Session, *, election_id: int, precinct_id: int) ->
             *unit_names,
         ),
         synthetic=precinct.synthetic,
-        updated_at=updated_at(session, election.id, precinct_id=precinct.id),
+        updated_at=updated,
         official=published == len(contest_ids),
         progress=Progress(1 if counted == len(contest_ids) else 0, 1, counted, len(contest_ids)),
         protocols=tuple(documents),
         breadcrumbs=tuple(crumbs),
     )
+
+
+def _contests_by_precinct(session: Session, election_id: int) -> dict[int, list[int]]:
+    """Precinct id → the contests on its ballots, by id: every expected protocol of the
+    election in one read (what each precinct page would ask for its own precinct)."""
+    pairs = expected_protocols(election_id)
+    out: dict[int, list[int]] = {}
+    for contest_id, precinct_id in session.execute(
+        select(pairs.c.contest_id, pairs.c.precinct_id).order_by(
+            pairs.c.precinct_id, pairs.c.contest_id
+        )
+    ):
+        out.setdefault(int(precinct_id), []).append(int(contest_id))
+    return out
+
+
+def _published(session: Session, election_id: int) -> frozenset[int]:
+    """The election's contests with a published result."""
+    return frozenset(
+        int(c)
+        for c in session.scalars(
+            select(ContestResult.contest_id)
+            .join(Contest, Contest.id == ContestResult.contest_id)
+            .where(Contest.election_id == election_id, ContestResult.published_at.is_not(None))
+        )
+    )
+
+
+def precinct_updates(session: Session, election_id: int) -> dict[int, datetime]:
+    """Precinct id → :func:`~saylau.services.public.common.updated_at` of the precinct, for every
+    precinct of the election at once (two aggregations grouped by precinct instead of two
+    statements per precinct): its latest definitive protocol and the latest publication of a
+    result of a contest with a protocol at the precinct."""
+    moments: dict[int, list[datetime]] = {}
+    protocols = session.execute(
+        select(
+            Protocol.precinct_id,
+            type_coerce(func.max(Protocol.definitive_at), UtcDateTime()),
+        )
+        .join(Contest, Contest.id == Protocol.contest_id)
+        .where(Contest.election_id == election_id, Protocol.state == DEFINITIVE)
+        .group_by(Protocol.precinct_id)
+    )
+    published = session.execute(
+        select(
+            Protocol.precinct_id,
+            type_coerce(func.max(ContestResult.published_at), UtcDateTime()),
+        )
+        .join(Contest, Contest.id == Protocol.contest_id)
+        .join(ContestResult, ContestResult.contest_id == Contest.id)
+        .where(Contest.election_id == election_id)
+        .group_by(Protocol.precinct_id)
+    )
+    for precinct_id, moment in [*protocols, *published]:
+        if moment is not None:
+            moments.setdefault(int(precinct_id), []).append(moment)
+    return {p: max(found) for p, found in moments.items()}
 
 
 def _home_body(precinct: Precinct, contests: Sequence[Contest]) -> Body | None:

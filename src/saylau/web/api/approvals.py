@@ -36,7 +36,8 @@ class ApprovalOut(Out):
 
     id: int
     action: str
-    """``publish_results``, ``correct_definitive`` or ``change_frozen_ballot``."""
+    """``publish_results``, ``correct_definitive``, ``change_frozen_ballot``,
+    ``strike_from_frozen_ballot`` or ``override_seat_cap``."""
     params: dict[str, Any]
     digest: str
     commission: str
@@ -55,6 +56,8 @@ class ApprovedOut(Out):
     publication: dict[str, Any] | None = None
     protocol: dict[str, Any] | None = None
     ballot: dict[str, Any] | None = None
+    territory: dict[str, Any] | None = None
+    """The import report of an approved ``override_seat_cap``."""
 
 
 class ApproveIn(In):
@@ -116,6 +119,8 @@ def approve(ctx: Context, approval_id: int, digest: str) -> ApprovedOut:
         out.publication = jsonable_encoder(_publication(done.result))
     elif kind == approvals.CORRECT_DEFINITIVE:
         out.protocol = jsonable_encoder(status_out(done.result))
+    elif kind == approvals.OVERRIDE_SEAT_CAP:
+        out.territory = done.result.as_dict()
     else:
         out.ballot = jsonable_encoder(ballot_out(ctx.session, done.result))
     return out

@@ -54,6 +54,9 @@ class DecisionOut(Out):
     registration_order: int | None
     registered_at: datetime | None
     quota: QuotaOut | None
+    ballot_approval: int | None = None
+    """The ``strike_from_frozen_ballot`` request filed under dual control (issue #9 §2): the
+    frozen ballot's line is struck when a second member approves it (``/api/approvals``)."""
 
 
 class DepositIn(In):
@@ -116,6 +119,7 @@ def decision_out(_session: Session, decision: RegistrationDecision) -> DecisionO
         registration_order=decision.registration_order,
         registered_at=decision.registered_at,
         quota=QuotaOut.of(decision.quota),
+        ballot_approval=decision.ballot_approval,
     )
 
 

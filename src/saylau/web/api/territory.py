@@ -6,18 +6,26 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import Query
+from fastapi.responses import JSONResponse
 from pydantic import Field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from saylau.domain.roles import CommissionLevel
 from saylau.law.rules import MaslikhatKind
+from saylau.services import approvals
 from saylau.services.context import fetch
 from saylau.services.imports import ImportReport
 from saylau.services.mandates import competence
 from saylau.services.reference_load import load_reference_2023
-from saylau.services.territory import TerritoryImport, ensure_commissions, import_territory
+from saylau.services.territory import (
+    TerritoryImport,
+    ensure_commissions,
+    import_territory,
+    needs_override_approval,
+)
 from saylau.storage.models import Body, BodyKind, Commission, Precinct, Region, Unit
+from saylau.web.api import approvals as dual
 from saylau.web.api.models import MAX_ID, IdFilter, IdPath, In, Out
 from saylau.web.api.pagination import Page, PageQuery, Paging, paginate
 from saylau.web.api.routing import api_router
@@ -287,13 +295,20 @@ def get_commission(commission_id: IdPath, services: Services) -> CommissionOut:
 # --- writes --------------------------------------------------------------------------------------
 
 
-@router.post("/territory/import", response_model=ImportReportOut)
-def import_territory_rows(body: TerritoryImportIn, services: Services) -> ImportReportOut:
+@router.post("/territory/import", response_model=ImportReportOut, responses=dual.ACCEPTED)
+def import_territory_rows(
+    body: TerritoryImportIn, services: Services
+) -> ImportReportOut | JSONResponse:
     """Import regions, units, precincts and bodies all-or-nothing and idempotently
-    (MANAGE_TERRITORY over every region touched)."""
+    (MANAGE_TERRITORY over every region touched). An import accepting seats above a cap (a new
+    ``seat_cap_override``; LSA art. 5 para 3, decision #10) is, under dual control (issue #9 §2),
+    a request a second member approves (202)."""
     batch = TerritoryImport.of(
         regions=body.regions, units=body.units, precincts=body.precincts, bodies=body.bodies
     )
+    if dual.required() and services.read(needs_override_approval, batch, body.rules):
+        params = approvals.seat_cap_params(batch, body.rules)
+        return dual.requested(services, approvals.OVERRIDE_SEAT_CAP, params)
     return ImportReportOut.of(services(import_territory, batch, body.rules))
 
 

@@ -3,6 +3,7 @@
 from fastapi import APIRouter
 
 from saylau.web.pages.commission import (
+    approvals,
     audit,
     ballots,
     commissions,
@@ -32,6 +33,7 @@ for module in (
     mandates,
     recall,
     observers,
+    approvals,
     audit,
 ):
     router.include_router(module.router)

@@ -4,6 +4,7 @@ verification of the hash chain."""
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
@@ -11,8 +12,9 @@ from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 from sqlalchemy import func, select
 
-from saylau.domain.roles import Action, CommissionLevel
-from saylau.services.audit import verify_chain
+from saylau.domain.roles import Action
+from saylau.services.audit_log import AuditFilters, audit_events, verify_audit
+from saylau.services.context import Context
 from saylau.services.deadlines import capital_zone
 from saylau.storage.models import AuditEvent
 from saylau.web.pages.commission.common import PageCall, Posted, flash, gate, gate_form, page
@@ -29,6 +31,32 @@ def _day(text: str | None) -> date | None:
         return None
 
 
+@dataclass(frozen=True)
+class AuditPage:
+    """One page of the events the actor may read, with their count and the known actions."""
+
+    events: list[AuditEvent]
+    count: int
+    page_no: int
+    pages: int
+    actions: list[str]
+
+
+def _audit_page(ctx: Context, filters: AuditFilters, page_no: int) -> AuditPage:
+    """The events of :func:`saylau.services.audit_log.audit_events` (READ_AUDIT over the actor's
+    territory, checked there like for the API), a page at a time."""
+    query = audit_events(ctx, filters)
+    session = ctx.session
+    count = session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    pages = max(1, math.ceil(count / PAGE_SIZE))
+    page_no = min(max(1, page_no), pages)
+    events = list(session.scalars(query.offset((page_no - 1) * PAGE_SIZE).limit(PAGE_SIZE)))
+    actions = list(
+        session.scalars(select(AuditEvent.action).distinct().order_by(AuditEvent.action))
+    )
+    return AuditPage(events, count, page_no, pages, actions)
+
+
 @router.get("/audit")
 def audit(
     request: Request,
@@ -43,65 +71,46 @@ def audit(
     actor = call.actor
     if (stop := gate(request, actor, Action.READ_AUDIT)) is not None:
         return stop
-    query = select(AuditEvent)
-    if actor.level not in (CommissionLevel.CEC, None) and actor.commission_id is not None:
-        # A territorial commission reads the events of its own commission's staff.
-        query = query.where(AuditEvent.commission_id == actor.commission_id)
-    if action:
-        query = query.where(AuditEvent.action == action)
-    if user:
-        query = query.where(AuditEvent.username == user)
-    if outcome in ("done", "refused"):
-        query = query.where(AuditEvent.outcome == outcome)
     zone = capital_zone()
     first, last = _day(since), _day(until)
-    if first is not None:
-        query = query.where(AuditEvent.at >= datetime.combine(first, time(), zone))
-    if last is not None:
-        query = query.where(
-            AuditEvent.at < datetime.combine(last + timedelta(days=1), time(), zone)
-        )
-    with call.sessions() as session:
-        count = session.scalar(select(func.count()).select_from(query.subquery())) or 0
-        pages = max(1, math.ceil(count / PAGE_SIZE))
-        page_no = min(max(1, page_no), pages)
-        events = list(
-            session.scalars(
-                query.order_by(AuditEvent.id.desc())
-                .offset((page_no - 1) * PAGE_SIZE)
-                .limit(PAGE_SIZE)
-            )
-        )
-        actions = list(
-            session.scalars(select(AuditEvent.action).distinct().order_by(AuditEvent.action))
-        )
-        filters: dict[str, Any] = {
-            "action": action,
-            "user": user,
-            "outcome": outcome,
-            "since": since,
-            "until": until,
-        }
-        base = "/audit?" + "".join(f"{k}={v}&" for k, v in filters.items() if v)
-        return page(
-            request,
-            actor,
-            "commission/audit.html",
-            events=events,
-            count=count,
-            page_no=page_no,
-            pages=pages,
-            actions=actions,
-            filters=filters,
-            base=base,
-        )
+    chosen = AuditFilters(
+        action=action or None,
+        username=user or None,
+        outcome=outcome if outcome in ("done", "refused") else None,
+        since=datetime.combine(first, time(), zone) if first is not None else None,
+        # The whole last day: the service's window includes its end.
+        until=datetime.combine(last + timedelta(days=1), time(), zone) - timedelta(microseconds=1)
+        if last is not None
+        else None,
+    )
+    shown = call(_audit_page, chosen, page_no)
+    filters: dict[str, Any] = {
+        "action": action,
+        "user": user,
+        "outcome": outcome,
+        "since": since,
+        "until": until,
+    }
+    base = "/audit?" + "".join(f"{k}={v}&" for k, v in filters.items() if v)
+    return page(
+        request,
+        actor,
+        "commission/audit.html",
+        events=shown.events,
+        count=shown.count,
+        page_no=shown.page_no,
+        pages=shown.pages,
+        actions=shown.actions,
+        filters=filters,
+        base=base,
+    )
 
 
 @router.post("/audit/verify")
 def verify(request: Request, call: PageCall, fields: Posted) -> Response:
     if (stop := gate_form(request, call.actor, fields, Action.READ_AUDIT)) is not None:
         return stop
-    report = call.read(verify_chain)
+    report = call(verify_audit)
     flash(
         request,
         notice=N_("The chain of the audit log is intact.")

@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 
 from saylau.domain.roles import Action
 from saylau.law.lot import lot_key
+from saylau.services import approvals
 from saylau.services.ballots import (
     ballot_of,
     draw_party_order,
@@ -42,6 +43,7 @@ from saylau.storage.models import (
     LotRecord,
     Party,
 )
+from saylau.web.pages.commission.approvals import file_request, required
 from saylau.web.pages.commission.common import (
     PageCall,
     Posted,
@@ -257,16 +259,31 @@ def contest_ballot(request: Request, call: PageCall, contest_id: int) -> Respons
         )
 
 
+def frozen(session: Session, contest_id: int) -> bool:
+    """Whether the contest's ballot is frozen (a change then needs a decision and dual control)."""
+    found = session.scalar(
+        select(BallotDefinition.frozen_at).where(BallotDefinition.contest_id == contest_id)
+    )
+    return found is not None
+
+
 @router.post("/ballots/contest/{contest_id}/prepare")
 def prepare_one(request: Request, call: PageCall, contest_id: int, fields: Posted) -> Response:
     """Lay out the ballot again; a frozen one only with the commission's decision."""
     if (stop := gate_form(request, call.actor, fields, ACTION)) is not None:
         return stop
     decision = fields.get("decision") or None
+    back = f"/ballots/contest/{contest_id}"
+    if decision is not None and required() and call.read(frozen, contest_id):
+        # A change of a frozen ballot: a request a second member approves (issue #9 §2).
+        params = approvals.ballot_change_params(contest_id, decision)
+        return file_request(
+            request, call, approvals.CHANGE_FROZEN_BALLOT, params, back=back, fields=fields
+        )
     return act(
         request,
         lambda: call(prepare_contest_ballot, contest_id, decision=decision),
-        back=f"/ballots/contest/{contest_id}",
+        back=back,
         notice=N_("The ballot is prepared."),
         fields=fields,
     )

@@ -20,15 +20,16 @@ from babel.dates import format_datetime as babel_datetime
 from babel.numbers import format_decimal, format_percent
 from fastapi import Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, sessionmaker
 
 from saylau.domain.roles import Action, Role, may
 from saylau.domain.states import InvalidTransition
+from saylau.services.approvals import CRITICAL, REQUIRED, commission_key, policy
 from saylau.services.context import Actor
 from saylau.services.deadlines import capital_zone
 from saylau.services.errors import ServiceError
-from saylau.storage.models import Election
+from saylau.storage.models import Approval, ApprovalState, Election
 from saylau.web.deps import Call, Sessions, request_call, resolve_actor
 from saylau.web.errors import localised
 from saylau.web.i18n import gettext, negotiate
@@ -38,6 +39,10 @@ from saylau.web.pages.render import render
 from saylau.web.security import csrf_valid
 
 FLASH = "commission_flash"
+
+APPROVAL_ACTIONS = tuple(dict.fromkeys(c.action for c in CRITICAL.values()))
+"""The permissions of the critical actions under dual control (issue #9 §2): who holds one sees
+the commission's requests (``/approvals``)."""
 
 
 @dataclass(frozen=True)
@@ -60,6 +65,7 @@ NAV: tuple[NavItem, ...] = (
     NavItem("/mandates", N_("Mandates"), (Action.REGISTER_DEPUTY, Action.HANDLE_VACANCY)),
     NavItem("/recall", N_("Recall"), (Action.HANDLE_RECALL,)),
     NavItem("/observers", N_("Observers"), (Action.ACCREDIT_OBSERVERS,)),
+    NavItem("/approvals", N_("Approvals"), APPROVAL_ACTIONS),
     NavItem("/audit", N_("Audit log"), (Action.READ_AUDIT,)),
 )
 """The commission pages in menu order, each shown to roles allowed one of its actions."""
@@ -86,6 +92,22 @@ def allowed(actor: Actor, actions: Iterable[Action]) -> bool:
 
 def nav_for(actor: Actor) -> list[NavItem]:
     return [item for item in NAV if allowed(actor, item.actions)]
+
+
+def pending_approvals(request: Request, actor: Actor) -> int | None:
+    """How many requests of the actor's commission wait for a second member (the CEC's: of every
+    commission, as :func:`saylau.services.approvals.list_approvals` lists them); None for a member
+    who decides none."""
+    if actor.user_id is None or not allowed(actor, APPROVAL_ACTIONS):
+        return None
+    key = commission_key(actor)
+    query = select(func.count()).select_from(Approval)
+    query = query.where(Approval.state == ApprovalState.REQUESTED)
+    if key != "cec":
+        query = query.where(Approval.commission_key == (key or ""))
+    factory: sessionmaker[Session] = request.app.state.factory
+    with factory() as session:
+        return int(session.scalar(query) or 0)
 
 
 # --- who acts --------------------------------------------------------------------------------------
@@ -282,6 +304,8 @@ def page(
         actor,
         status_code=status_code,
         nav=nav_for(actor),
+        pending_approvals=pending_approvals(request, actor),
+        dual_control=policy() == REQUIRED,
         current=request.url.path,
         notice=carried.get("notice"),
         errors=errors,
@@ -373,6 +397,8 @@ FIELD_NAMES: dict[str, str] = {
     "nominated_by": N_("Nominated by"),
     "appointed_on": N_("Appointed on"),
     "member_id": N_("Member"),
+    "digest": N_("Digest"),
+    "approval_id": N_("Request"),
     **STAGES,
 }
 """Field names a refusal may name, shown translated in its sentence."""

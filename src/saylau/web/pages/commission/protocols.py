@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from saylau.domain.roles import Action, CommissionLevel
 from saylau.domain.states import ProtocolState
+from saylau.services import approvals
 from saylau.services.context import Actor, scope_for
 from saylau.services.elections import contests_for_precinct
 from saylau.services.errors import ServiceError
@@ -38,6 +39,7 @@ from saylau.web.deps import Services
 from saylau.web.errors import localised
 from saylau.web.i18n import gettext, negotiate
 from saylau.web.pages.commission import protocol_form as form
+from saylau.web.pages.commission.approvals import filed, required
 from saylau.web.pages.commission.common import (
     PageCall,
     Posted,
@@ -548,6 +550,10 @@ def correct(request: Request, call: PageCall, fields: Posted, protocol_id: int) 
                 },
             )
             return RedirectResponse(back + "#check", status_code=303)
+        if required():  # a request a second member approves (issue #9 §2)
+            params = approvals.correction_params(protocol_id, data, decision, acknowledged)
+            view = call(approvals.request, approvals.CORRECT_DEFINITIVE, params)
+            return filed(request, call, view, back)
         status = call(correct_definitive, protocol_id, data, decision, acknowledged)
     except ServiceError as error:
         asked = error.params.get("warnings") if error.code == "warnings_not_acknowledged" else []
@@ -558,18 +564,37 @@ def correct(request: Request, call: PageCall, fields: Posted, protocol_id: int) 
             data={"warnings": list(asked or []), "acknowledged": acknowledged},
         )
         return RedirectResponse(back, status_code=303)
+    return show_correction(request, call, protocol_id, before, data, decision, status.version)
+
+
+def show_correction(
+    request: Request,
+    call: PageCall,
+    protocol_id: int,
+    before: ProtocolData | None,
+    data: ProtocolData,
+    decision: str,
+    version: int,
+) -> RedirectResponse:
+    """To the correction page showing the lines changed old → new and what becomes of the
+    contest's result (after the correction, or after a second member approved its request)."""
+    language = negotiate(request)
     with call.sessions() as session:
-        state = _result_state(session, contest_id)
+        protocol = session.get(Protocol, protocol_id)
+        contest = session.get(Contest, protocol.contest_id) if protocol is not None else None
+        assert contest is not None
+        lines = form.lines(session, contest, language)
+        state = _result_state(session, contest.id)
     flash(
         request,
         notice=CORRECTED,
         data={
             "corrected": {
                 "changes": form.changes(before, data, lines),
-                "version": status.version,
+                "version": version,
                 "decision": decision,
                 "result": state,
             }
         },
     )
-    return RedirectResponse(back + "#corrected", status_code=303)
+    return RedirectResponse(f"/protocols/{protocol_id}/correct#corrected", status_code=303)

@@ -12,6 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from saylau.domain.roles import Action
+from saylau.services import approvals
 from saylau.services.deadlines import contest_calendar, election_calendar_for
 from saylau.services.errors import ServiceError
 from saylau.services.results import publish_results
@@ -22,6 +23,7 @@ from saylau.services.tabulation import (
     tabulate_election,
 )
 from saylau.storage.models import Contest, ContestResult, Election
+from saylau.web.pages.commission.approvals import file_or_act
 from saylau.web.pages.commission.common import (
     PageCall,
     Posted,
@@ -141,8 +143,11 @@ def publish(request: Request, call: PageCall, fields: Posted) -> Response:
         return stop
     election_id = whole(fields.get("election")) or 0
     reason = fields.get("late_reason") or None
-    return act(
+    return file_or_act(  # under dual control a request a second member approves (issue #9 §2)
         request,
+        call,
+        approvals.PUBLISH_RESULTS,
+        lambda: approvals.publish_params(election_id, reason),
         lambda: call(publish_results, election_id, late_reason=reason),
         back=f"/results?election={election_id}#publish",
         notice=N_("The results are published."),

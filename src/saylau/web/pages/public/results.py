@@ -15,13 +15,14 @@ from dataclasses import dataclass, fields
 from datetime import datetime
 from decimal import Decimal
 from fractions import Fraction
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any
 
 from babel import Locale
 from babel.dates import format_datetime
 from babel.numbers import format_decimal
 from fastapi import APIRouter
+from markupsafe import Markup, escape
 
 from saylau.services.deadlines import capital_zone
 from saylau.services.public.body import BodyResults, BodyRow, body_results
@@ -56,6 +57,7 @@ from saylau.web.i18n import gettext
 from saylau.web.pages.commission import labels
 from saylau.web.pages.public.seats import seat_chart
 from saylau.web.pages.public.views import Params, Table, View, register
+from saylau.web.pages.render import number_text
 
 router = APIRouter(include_in_schema=False)
 
@@ -181,7 +183,22 @@ def percent_text(value: float, language: str) -> str:
     return minus + text if negative else text
 
 
-def helpers(language: str) -> dict[str, Callable[..., str]]:
+def _cell(column: str, text: str) -> Markup:
+    """A number cell of a results table, the column and the text escaped (as the template's
+    autoescape would; ``Markup.format`` was most of a table's rendering time)."""
+    return Markup(f'<td class="number" data-column="{escape(column)}">{escape(text)}</td>')
+
+
+@lru_cache(maxsize=4096)
+def local_text(moment: datetime, language: str) -> str:
+    """``moment`` in the capital's zone as Babel writes it in ``language``, with the zone's name;
+    remembered: the pages of an election show the same few moments thousands of times."""
+    zone = capital_zone()
+    shown = moment.astimezone(zone)
+    return f"{format_datetime(shown, 'medium', tzinfo=zone, locale=language)} ({zone.key})"
+
+
+def helpers(language: str) -> dict[str, Callable[..., Any]]:
     """Formatting for the results pages in ``language``: exact figures shown as percentages and
     fractions, moments in the capital's zone, names in the reader's language."""
 
@@ -203,11 +220,45 @@ def helpers(language: str) -> dict[str, Callable[..., str]]:
         return f"{exact.numerator}/{exact.denominator} ≈ {approx}"
 
     def local(moment: datetime | None) -> str:
-        if moment is None:
-            return "—"
-        zone = capital_zone()
-        shown = moment.astimezone(zone)
-        return f"{format_datetime(shown, 'medium', tzinfo=zone, locale=language)} ({zone.key})"
+        return "—" if moment is None else local_text(moment, language)
+
+    def num_cell(column: str, value: int | float | None) -> Markup:
+        """A table's number cell (what a macro wrote, without a macro call per cell)."""
+        return _cell(column, "—" if value is None else number_text(value, language))
+
+    def pct_cell(column: str, value: Fraction | str | None) -> Markup:
+        """A table's percentage cell."""
+        return _cell(column, percent(value))
+
+    def precinct_rows(view: Any) -> Markup:
+        """The rows of a contest's precinct table (``results_contest.html``)."""
+        election = view.election.election_id
+        choices = [str(ch.choice_id) for ch in view.choices]
+        out = []
+        for p in view.precincts:
+            cells = "".join(
+                [
+                    num_cell("voters_on_list", p.voters_on_list),
+                    num_cell("ballots_in_boxes", p.ballots_in_boxes),
+                    num_cell("valid", p.valid),
+                    num_cell("against_all", p.against_all),
+                    num_cell("invalid", p.invalid),
+                    pct_cell("turnout", p.turnout),
+                ]
+            )
+            votes = "".join(
+                num_cell(f"votes.{c}", p.votes.get(c) if p.counted else None) for c in choices
+            )
+            out.append(
+                f'  <tr data-row="precinct_id:{p.precinct_id}">\n'
+                f'    <th scope="row"><a href="/{language}/elections/{election}/precincts/'
+                f'{p.precinct_id}/">{escape(p.region_code)} № <span data-column="number">'
+                f"{p.number}</span></a></th>\n"
+                f'    <td data-column="address">{escape(p.address)}</td>'
+                f"{num_cell('voters', p.voters)}\n"
+                f"    {cells}\n{votes}  </tr>\n"
+            )
+        return Markup("".join(out))
 
     def name(item: Any, prefix: str = "name") -> str:
         for code in (language, "kk", "en"):
@@ -248,6 +299,9 @@ def helpers(language: str) -> dict[str, Callable[..., str]]:
 
     return {
         "percent": percent,
+        "num_cell": num_cell,
+        "pct_cell": pct_cell,
+        "precinct_rows": precinct_rows,
         "fraction": fraction,
         "local": local,
         "name": name,

@@ -10,7 +10,6 @@ reader polling for updates on election night gets ``304 Not Modified`` until som
 
 from __future__ import annotations
 
-import csv
 import hashlib
 import io
 import json
@@ -20,7 +19,7 @@ from typing import Annotated, Any
 from fastapi import Path, Request
 from fastapi.responses import Response
 
-from saylau.domain.cells import spreadsheet_safe
+from saylau.domain.cells import CsvWriter, spreadsheet_safe
 from saylau.services.jsonable import plain
 from saylau.web.i18n import LANGUAGE_NAMES, LANGUAGES
 from saylau.web.pages.render import render_text
@@ -84,7 +83,7 @@ def json_twin(request: Request, document: Any) -> Response:
 def csv_bytes(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> bytes:
     """The CSV twin of a view's main table: one header row, then the rows, UTF-8."""
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
+    writer = CsvWriter(out)
     writer.writerow(header)
     for row in rows:
         writer.writerow([spreadsheet_safe(plain(value)) for value in row])

@@ -23,8 +23,10 @@ from fastapi.responses import Response
 from sqlalchemy.orm import Session
 
 from saylau.services.errors import NotFound
+from saylau.services.public.common import data_version
 from saylau.web.deps import Sessions
 from saylau.web.i18n import LANGUAGES
+from saylau.web.pages.public.cache import view_cache
 from saylau.web.pages.public.site import (
     CSV,
     HTML,
@@ -98,12 +100,19 @@ def _params(request: Request) -> dict[str, int | str]:
     return {k: v for k, v in request.path_params.items() if k != "language"}
 
 
-def _document(view: View, sessions: Any, params: Params) -> Any:
+def _document(view: View, session: Session, params: Params) -> Any:
+    try:
+        return view.document(session, **params)
+    except NotFound as exc:
+        raise HTTPException(status_code=404, detail=str(exc)) from exc
+
+
+def _served(request: Request, sessions: Any, build: Callable[[Session], bytes]) -> bytes:
+    """The body at this request's path: from the application's cache while the data version is
+    the one it was built under, else built and kept (issue #8, B4; :mod:`.cache`)."""
     with sessions() as session:
-        try:
-            return view.document(session, **params)
-        except NotFound as exc:
-            raise HTTPException(status_code=404, detail=str(exc)) from exc
+        version = data_version(session)  # before the view: an entry is never older than its key
+        return view_cache(request).get(request.url.path, version, lambda: build(session))
 
 
 def register(router: APIRouter, view: View) -> None:
@@ -114,17 +123,28 @@ def register(router: APIRouter, view: View) -> None:
         if language not in LANGUAGES:
             raise HTTPException(status_code=404)
         params = _params(request)
-        document = _document(view, sessions, params)
-        body = view.page(request.url.path, language, params, document)
-        return conditional(request, body, HTML)
+
+        def build(session: Session) -> bytes:
+            document = _document(view, session, params)
+            return view.page(request.url.path, language, params, document)
+
+        return conditional(request, _served(request, sessions, build), HTML)
 
     def json_twin(request: Request, sessions: Sessions) -> Response:
-        document = _document(view, sessions, _params(request))
-        return conditional(request, json_bytes(document), JSON)
+        params = _params(request)
+
+        def build(session: Session) -> bytes:
+            return json_bytes(_document(view, session, params))
+
+        return conditional(request, _served(request, sessions, build), JSON)
 
     def csv_twin(request: Request, sessions: Sessions) -> Response:
-        document = _document(view, sessions, _params(request))
-        return conditional(request, csv_bytes(*view.table(document)), CSV)
+        params = _params(request)
+
+        def build(session: Session) -> bytes:
+            return csv_bytes(*view.table(_document(view, session, params)))
+
+        return conditional(request, _served(request, sessions, build), CSV)
 
     router.add_api_route("/{language}/" + _typed(view.path), page, methods=["GET"])
     router.add_api_route("/data/" + _typed(view.path) + "index.json", json_twin, methods=["GET"])

@@ -34,17 +34,21 @@ from sqlalchemy.orm import Session, object_session
 
 from saylau.domain.states import CandidacyState
 from saylau.law.ballots import ballot_colour
+from saylau.law.bodies import ContestKind
 from saylau.law.calendar import Calendar, Stage
 from saylau.law.collation import candidate_sort_key
 from saylau.services.ballots import BallotStatus, ballot_of
-from saylau.services.context import Context
+from saylau.services.context import Context, fetch
 from saylau.services.deadlines import election_calendar_for
-from saylau.services.elections import contests_for_precinct
+from saylau.services.elections import CONTEST_ORDER, contests_for_precinct
 from saylau.services.errors import InvalidInput, NotFound
-from saylau.services.public.common import memo
+from saylau.services.public.common import memo, remembering
 from saylau.services.voters import areas_of, check_registration, find_by_place, register_loaded
 from saylau.storage.models import (
+    Body,
+    BodyKind,
     Contest,
+    DistrictPrecinct,
     Election,
     ElectionStatus,
     LotRecord,
@@ -272,15 +276,82 @@ def _shared_ballot_doc(session: Session, contest: Contest) -> dict[str, Any]:
     return memo(session, ("voters.ballot", contest.id), lambda: _ballot_doc(session, contest))
 
 
+def _contests_by_precinct(session: Session, election_id: int) -> dict[int, list[int]]:
+    """Precinct id → the contests its voters receive, in ballot order: what
+    :func:`~saylau.services.elections.contests_for_precinct` gives each precinct, for every
+    precinct of the election from three reads (the publication writes every precinct's page)."""
+    mazhilis: list[tuple[ContestKind, int, int]] = []
+    by_region: dict[int, list[tuple[ContestKind, int, int]]] = {}
+    by_unit: dict[int, list[tuple[ContestKind, int, int]]] = {}
+    for cid, kind, body_id, body_kind, region_id, unit_id in session.execute(
+        select(Contest.id, Contest.kind, Contest.body_id, Body.kind, Body.region_id, Body.unit_id)
+        .join(Body, Body.id == Contest.body_id)
+        .where(Contest.election_id == election_id, Contest.district_id.is_(None))
+    ):
+        line = (kind, int(body_id), int(cid))
+        if body_kind == BodyKind.MAZHILIS:
+            mazhilis.append(line)
+        if region_id is not None and unit_id is None:
+            by_region.setdefault(int(region_id), []).append(line)
+        if unit_id is not None:
+            by_unit.setdefault(int(unit_id), []).append(line)
+    districted: dict[int, list[tuple[ContestKind, int, int]]] = {}
+    for precinct_id, cid, kind, body_id in session.execute(
+        select(DistrictPrecinct.precinct_id, Contest.id, Contest.kind, Contest.body_id)
+        .join(Contest, Contest.district_id == DistrictPrecinct.district_id)
+        .where(Contest.election_id == election_id)
+    ):
+        districted.setdefault(int(precinct_id), []).append((kind, int(body_id), int(cid)))
+    out: dict[int, list[int]] = {}
+    for precinct_id, region_id, unit_id in session.execute(
+        select(Precinct.id, Precinct.region_id, Precinct.unit_id)
+    ):
+        lines = {
+            line[2]: line
+            for line in [
+                *mazhilis,
+                *by_region.get(region_id, []),
+                *(by_unit.get(unit_id, []) if unit_id is not None else []),
+                *districted.get(precinct_id, []),
+            ]
+        }
+        ordered = sorted(lines.values(), key=lambda t: (CONTEST_ORDER.index(t[0]), t[1], t[2]))
+        out[int(precinct_id)] = [cid for _, _, cid in ordered]
+    return out
+
+
+def _ballot_docs(session: Session, election: Election, precinct: Precinct) -> list[dict[str, Any]]:
+    """The ballots of the precinct's voters in ``election``; in a publication, every precinct's
+    contests from one read and each contest's ballot once."""
+    if not remembering(session):
+        contests = contests_for_precinct(session, election.id, precinct.id)
+        return [_shared_ballot_doc(session, contest) for contest in contests]
+    ids = memo(
+        session,
+        ("voters.contests", election.id),
+        lambda: _contests_by_precinct(session, election.id),
+    ).get(precinct.id, [])
+    return [_ballot_of_contest(session, cid) for cid in ids]
+
+
+def _ballot_of_contest(session: Session, contest_id: int) -> dict[str, Any]:
+    """:func:`_shared_ballot_doc` by the contest's id (the contest read only when not yet
+    remembered)."""
+    return memo(
+        session,
+        ("voters.ballot", contest_id),
+        lambda: _ballot_doc(session, fetch(session, Contest, contest_id, "contest")),
+    )
+
+
 def _election_doc(session: Session, election: Election, precinct: Precinct) -> dict[str, Any]:
-    contests = contests_for_precinct(session, election.id, precinct.id)
     opened, closed = memo(
         session,
         ("voters.hours", election.id, precinct.region_id),
         lambda: _hours(session, election, precinct.region_id),
     )
     opens, closes = datetime.fromisoformat(opened), datetime.fromisoformat(closed)
-    ballots = [_shared_ballot_doc(session, contest) for contest in contests]
+    ballots = _ballot_docs(session, election, precinct)
     return {
         "id": election.id,
         "name": election.name,
