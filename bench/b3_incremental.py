@@ -55,12 +55,18 @@ from saylau.storage.models.outcome import TabulationPending
 TITLE = "B3 incremental"
 NEEDS_DEMO = True
 WHY_MISSED = (
-    "The time is the incremental publication's: the tabulation of the one contest takes a few "
-    "milliseconds, while re-rendering the pages that depend on it (the contest's, the "
-    "precinct's, the body's, the region's and the election's summary, turnout, maps and "
-    "indicators, three languages and two data twins each) and rewriting the publication's "
-    "manifest take the rest. What would reach it: faster rendering of the election-wide pages "
-    "(the B4 work) and an incremental manifest."
+    "The incremental tabulation meets the target (one contest, p99 under 100 ms at scale 1); the "
+    "time is the incremental publication's, and it grows with the country: every precinct votes "
+    "in the national Mazhilis list contest, so every protocol of that contest re-renders the "
+    "contest's whole precinct table (10,146 rows over its pages, three languages, JSON and CSV "
+    "twins) and the election-wide pages (summary, turnout, maps, indicators), seconds of work "
+    "for one changed row; holding the election's tallies for those pages also took the "
+    "process to 3.5 GiB at scale 1. What would reach it: republish only the table page that "
+    "holds the changed precinct and the pages that show totals (the contest's first page, the "
+    "election's summary), and publish on a short cycle (every second or two) everything that "
+    "changed since the last one, so that a burst of protocols costs one publication of the "
+    "national pages instead of one each; the latency of a protocol is then its cycle plus one "
+    "publication of a few pages."
 )
 
 TARGET_MS = 100.0

@@ -1,7 +1,8 @@
 """The frame: the demo database, one child process per benchmark, the record of the run.
 
 ``python -m bench [--scale S] [--database URL] [--only B2,B6] [--out docs/performance.md]``;
-``python -m bench --growth [--scales 0.1,0.3,1,3]`` for the growth exponent (:mod:`bench.growth`).
+``python -m bench --growth [--scales 0.1,0.3,1,3]`` for the growth exponent (:mod:`bench.growth`);
+``python -m bench --report bench/results/<run>.json`` rewrites the report of a recorded run.
 
 It builds (or reuses, keyed by scale, seed and the sources that determine it: ``bench.database``)
 the demo election, runs the selected benchmarks each in its own process plus an idle process (the
@@ -132,6 +133,13 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
         "besides the --database one, so that one run reports SQLite and PostgreSQL",
     )
     parser.add_argument(
+        "--report",
+        type=Path,
+        metavar="RESULTS_JSON",
+        help="measure nothing: rewrite the Markdown report from a recorded run's JSON (the "
+        "benchmarks' explanations as they are now; the figures as recorded)",
+    )
+    parser.add_argument(
         "--adopt-demo",
         action="store_true",
         help="when no demo built from the current sources is cached, use a cached one of the same "
@@ -189,6 +197,8 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
 def main(argv: list[str] | None = None) -> dict[str, Any]:
     """Run the suite; return the run's JSON record (also written to the results directory)."""
     args = parse(argv)
+    if args.report is not None:
+        return report(args.report, args.out)
     if args.growth:
         return growth(args, argv)
     head, dirty = commit()
@@ -239,6 +249,16 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     earlier = args.out.read_text() if args.out.exists() else ""
     args.out.write_text(markdown(record, outcomes, idle.peak_rss_kib, kept_growth(earlier)))
     print(f"wrote {json_path} and {args.out}", file=sys.stderr)
+    return record
+
+
+def report(results: Path, out: Path) -> dict[str, Any]:
+    """``--report``: the Markdown of a recorded run, with the Growth section kept."""
+    record: dict[str, Any] = json.loads(results.read_text())
+    outcomes = [Outcome.from_dict(o) for o in record["outcomes"]]
+    earlier = out.read_text() if out.exists() else ""
+    out.write_text(markdown(record, outcomes, record["idle_peak_rss_kib"], kept_growth(earlier)))
+    print(f"wrote {out} from {results}", file=sys.stderr)
     return record
 
 

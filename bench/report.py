@@ -14,9 +14,6 @@ def title(name: str) -> str:
     return str(module(name).TITLE)
 
 
-NOT_YET: list[tuple[str, str, str]] = []
-
-
 def _number(value: float | None, unit: str = "") -> str:
     if value is None:
         return "—"
@@ -164,16 +161,12 @@ def kept_growth(text: str) -> list[str] | None:
 
 
 def with_growth(text: str, section: list[str]) -> str:
-    """``text`` with its Growth section replaced (or added before "Not yet measured")."""
+    """``text`` with its Growth section replaced (or added at the end)."""
     block = "\n".join(section)
     if GROWTH_START in text and GROWTH_END in text:
         start = text.index(GROWTH_START)
         end = text.index(GROWTH_END, start) + len(GROWTH_END)
         return text[:start] + block + text[end:]
-    marker = "## Not yet measured"
-    if marker in text:
-        at = text.index(marker)
-        return text[:at] + block + "\n\n" + text[at:]
     base = text if text else "# Performance\n"
     return base.rstrip("\n") + "\n\n" + block + "\n"
 
@@ -246,7 +239,4 @@ def markdown(
     else:
         out.append("Not run in this run (`--only`).")
     out += ["", *(growth if growth is not None else growth_section(None))]
-    out += ["", "## Not yet measured", ""]
-    out += ["| Benchmark | What it will measure | Measured by |", "|---|---|---|"]
-    out += [f"| {name} | {what} | {by} |" for name, what, by in NOT_YET]
     return "\n".join(out) + "\n"

@@ -43,6 +43,10 @@ def test_the_frame_runs_b6_and_writes_json_and_markdown(tmp_path: Path) -> None:
     assert "Not run in this run" in text  # B2 was not selected
     assert "## B1 ingestion" in text  # registered, not selected: "Not run in this run"
     assert "## Growth" in text and "Not measured yet: `python -m bench --growth" in text
+    # --report rewrites the Markdown of a recorded run without measuring: the same figures.
+    again = tmp_path / "again.md"
+    main(["--report", str(written[0]), "--out", str(again)])
+    assert again.read_text() == text
 
 
 def test_the_markdown_writer_reports_figure_floor_ratio_and_verdict() -> None:
