@@ -1,7 +1,8 @@
 """Dual control of critical actions (issue #9 §2): one member requests, a second approves.
 
-Publishing results, correcting a definitive protocol and changing a frozen ballot each need a second
-authorised member of the same commission. A request stores the action's exact parameters and their
+Publishing results, correcting a definitive protocol, changing a frozen ballot, overriding a seat
+cap and striking a withdrawn candidacy's line from a frozen ballot (the kinds of :data:`CRITICAL`)
+each need a second authorised member of the same commission. A request stores the action's exact parameters and their
 SHA-256 digest; the approver approves that digest and the action runs in the approver's transaction
 (so an action that fails leaves the request pending, and two approvers at once cannot both win: the
 state moves ``requested → approved`` by one conditional update). The requester cannot approve;
