@@ -32,7 +32,13 @@ from saylau.demo import operations, plan
 from saylau.demo.areas import area_rows
 from saylau.demo.calibration import PARTIES_2023, calibration
 from saylau.demo.summary import DemoSummary, summarise
-from saylau.demo.synthetic import PersonMaker, SyntheticPerson
+from saylau.demo.synthetic import (
+    FEMALE_NAMES,
+    MALE_NAMES,
+    SURNAMES,
+    PersonMaker,
+    SyntheticPerson,
+)
 from saylau.demo.votes import (
     MAZHILIS_2023_SHARES,
     PrecinctTurnout,
@@ -934,6 +940,16 @@ class _Demo:
                     )
                     for i, party in enumerate(parties)
                 ]
+                senders = [
+                    (
+                        replace(application, name=f"{application.name} ({n})")
+                        if n > 1
+                        else application,
+                        part,
+                    )
+                    for application, count in senders
+                    for n, part in enumerate(_groups(count), start=1)
+                ]
                 precincts = [self.ids.precincts[p.ref] for p in self.precincts[code]]
                 assignments: list[tuple[int, Sequence[int]]] = []
                 for application, count in senders:
@@ -1328,9 +1344,27 @@ def count_precinct(
 # --- the entry point ------------------------------------------------------------------------------
 
 
+NAMES_PER_ORGANISATION = 2500
+"""At most this many observers per synthetic organisation: an organisation names each observer
+once (``duplicate_name``), and the synthetic names give :data:`FULL_NAMES` distinct full names,
+so a larger group (Table 58's 2,328 civic observers of one region, times the scale above 1) is
+sent as several organisations ("… (2)") rather than drawing names for ever."""
+FULL_NAMES = len(SURNAMES) * len(MALE_NAMES) * (len(MALE_NAMES) + len(FEMALE_NAMES))
+"""Distinct full names (surname × given name × father's name, either sex)."""
+
+
+def _groups(count: int) -> list[int]:
+    """``count`` observers in organisations of at most :data:`NAMES_PER_ORGANISATION`, as equal
+    as possible (one group when they fit)."""
+    parts = max(1, -(-count // NAMES_PER_ORGANISATION))
+    return [count // parts + (i < count % parts) for i in range(parts)]
+
+
 def _distinct_names(maker: PersonMaker, count: int) -> list[str]:
     """``count`` different full names of synthetic persons (an organisation names each of its
     observers once)."""
+    if count > NAMES_PER_ORGANISATION:
+        raise ValueError(f"{count} distinct names asked; at most {NAMES_PER_ORGANISATION}")
     names: dict[str, None] = {}
     while len(names) < count:
         person = maker.person(
