@@ -15,8 +15,7 @@ from collections.abc import Iterator
 
 import pytest
 from playwright.sync_api import expect
-from sqlalchemy import func, select
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy import select
 
 from saylau.domain.roles import Role
 from saylau.services import approvals
@@ -24,14 +23,14 @@ from saylau.services.context import Actor, execute
 from saylau.services.tabulation import tabulate_election
 from saylau.services.users import set_password
 from saylau.storage.db import make_engine, migrate, session_factory
-from saylau.storage.models import Approval, ApprovalState, ContestResult, User
+from saylau.storage.models import Approval, ApprovalState, User
 from saylau.web.app import create_app
 from saylau.web.i18n import gettext
 from tests.browser.conftest import Clock, Server, Visit, serve
 from tests.browser.world import PASSWORD, build_browser_world
 from tests.conftest import ShiftedClock
 from tests.security.dual import second_member
-from tests.services.count_world import NEXT_DAY, actor, double_entry, figures
+from tests.services.count_world import NEXT_DAY, actor, double_entry, figures, published_results
 from tests.web.test_api_results import CAPITAL_VOTES
 
 
@@ -81,18 +80,6 @@ def server(chromium: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[
         engine.dispose()
 
 
-def _published(factory: sessionmaker[Session]) -> int:
-    with factory() as session:
-        return (
-            session.scalar(
-                select(func.count())
-                .select_from(ContestResult)
-                .where(ContestResult.published_at.is_not(None))
-            )
-            or 0
-        )
-
-
 def test_publication_requested_by_one_member_and_approved_by_a_second(
     visit: Visit, second_visit: Visit, server_clock: Clock
 ) -> None:
@@ -113,7 +100,7 @@ def test_publication_requested_by_one_member_and_approved_by_a_second(
     found = re.fullmatch(r"/approvals#approval-(\d+)", href)
     assert found is not None, href
     approval_id = int(found.group(1))
-    assert _published(factory) == 0
+    assert published_results(factory) == 0
     visit.screen("commission-approval-filed")
 
     # The request as its requester sees it: pending, described, no approval button of its own.
@@ -142,7 +129,7 @@ def test_publication_requested_by_one_member_and_approved_by_a_second(
         form={"digest": digest, "csrf_token": token},
     )
     assert refused.ok and _kk("error.approval_by_requester") in refused.text()
-    assert _published(factory) == 0
+    assert published_results(factory) == 0
 
     # Member B, at another computer: the same request with its Approve button; approving runs it.
     second_visit.sign_in("capital_admin_second")
@@ -156,7 +143,7 @@ def test_publication_requested_by_one_member_and_approved_by_a_second(
     button.click()
     other.wait_for_load_state()
     expect(other.locator("main")).to_contain_text(_kk("The results are published."))
-    assert _published(factory) == 3
+    assert published_results(factory) == 3
     with factory() as session:
         row = session.get(Approval, approval_id)
         assert row is not None and row.state is ApprovalState.APPROVED

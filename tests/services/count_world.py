@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any, TypeVar
 
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from saylau.domain.roles import Role
@@ -18,7 +19,7 @@ from saylau.law.iin import Sex
 from saylau.law.nomination import NominationRoute
 from saylau.services.context import Actor, Context, execute
 from saylau.services.protocols import ProtocolData
-from saylau.storage.models import BallotChoice, Nomination, PartyList, Person
+from saylau.storage.models import BallotChoice, ContestResult, Nomination, PartyList, Person
 from tests.world import World, build_election, build_world
 
 ELECTION_NIGHT = datetime(2023, 3, 19, 16, 30, tzinfo=UTC)  # 22:30 in Asia/Almaty (UTC+6)
@@ -205,3 +206,10 @@ def double_entry(
 
 def context_for(session: Session, who: Actor, at: datetime = NEXT_DAY) -> Context:
     return Context(session, who, lambda: at)
+
+
+def published_results(factory: sessionmaker[Session]) -> int:
+    """How many contest results are published (dual-control tests: none until approved)."""
+    with factory() as session:
+        found = select(func.count()).select_from(ContestResult)
+        return session.scalar(found.where(ContestResult.published_at.is_not(None))) or 0

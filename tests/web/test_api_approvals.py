@@ -12,8 +12,8 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from saylau.services import approvals
-from saylau.storage.models import AuditEvent, ContestResult, Mandate
-from tests.services.count_world import NEXT_DAY, CountWorld
+from saylau.storage.models import AuditEvent, Mandate
+from tests.services.count_world import NEXT_DAY, CountWorld, published_results
 from tests.web.test_api_helpers import Api, ok, second
 from tests.web.test_api_results import counted, entry
 
@@ -29,18 +29,6 @@ def dual_control_required(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
 def _count(factory: sessionmaker[Session], what: object) -> int:
     with factory() as session:
         return session.scalar(select(func.count()).select_from(what)) or 0  # type: ignore[arg-type]
-
-
-def _published(factory: sessionmaker[Session]) -> int:
-    with factory() as session:
-        return (
-            session.scalar(
-                select(func.count())
-                .select_from(ContestResult)
-                .where(ContestResult.published_at.is_not(None))
-            )
-            or 0
-        )
 
 
 def _count_capital(api: Api, cw: CountWorld) -> int:
@@ -76,7 +64,7 @@ def test_publication_is_requested_then_rejected_or_approved_by_a_second_member(
     assert asked["action"] == "publish_results" and asked["state"] == "requested"
     assert asked["requested_by"] == "capital_admin" and len(asked["digest"]) == 64
     assert asked["params"] == {"election_id": election, "late_reason": None}
-    assert _published(api.factory) == 0 and _count(api.factory, Mandate) == 0
+    assert published_results(api.factory) == 0 and _count(api.factory, Mandate) == 0
 
     other = second(api, "capital_admin")
     listed = ok(api.get("/api/approvals?state=requested", other))
@@ -91,7 +79,7 @@ def test_publication_is_requested_then_rejected_or_approved_by_a_second_member(
     assert changed.status_code == 409 and changed.json()["code"] == "approval_changed"
     elsewhere = api.post(approve, {"digest": asked["digest"]}, "oblast_admin")
     assert elsewhere.status_code == 403
-    assert _published(api.factory) == 0
+    assert published_results(api.factory) == 0
 
     # Rejected with its reason, it can no longer be approved.
     rejected = ok(api.post(f"/api/approvals/{asked['id']}/reject", {"reason": "recount"}, other))
@@ -103,7 +91,7 @@ def test_publication_is_requested_then_rejected_or_approved_by_a_second_member(
     done = ok(api.post(f"/api/approvals/{again['id']}/approve", {"digest": again["digest"]}, other))
     assert done["approval"]["state"] == "approved" and done["approval"]["decided_by"] == other
     assert done["publication"]["mandates"] == 4 and done["protocol"] is None
-    assert _count(api.factory, Mandate) == 4 and _published(api.factory) > 0
+    assert _count(api.factory, Mandate) == 4 and published_results(api.factory) > 0
     twice = api.post(f"/api/approvals/{again['id']}/approve", {"digest": again["digest"]}, other)
     assert twice.status_code == 409 and twice.json()["code"] == "approval_decided"
     assert _count(api.factory, Mandate) == 4

@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from saylau.domain.roles import Role
@@ -21,10 +21,18 @@ from saylau.services.context import Actor, execute
 from saylau.services.protocols import votes_of
 from saylau.services.tabulation import tabulate_election
 from saylau.services.users import set_password
-from saylau.storage.models import Approval, ApprovalState, ContestResult, Protocol, User
+from saylau.storage.models import Approval, ApprovalState, Protocol, User
 from saylau.web.app import create_app
 from tests.security.dual import second_member
-from tests.services.count_world import NEXT_DAY, CountWorld, actor, double_entry, figures, run
+from tests.services.count_world import (
+    NEXT_DAY,
+    CountWorld,
+    actor,
+    double_entry,
+    figures,
+    published_results,
+    run,
+)
 from tests.services.count_world import setup as count_setup
 from tests.web.test_api_results import CAPITAL_VOTES
 from tests.web.test_commission_pages import PASSWORD, assert_clean, csrf, passwords, sign_in
@@ -85,18 +93,6 @@ def approved(approver: TestClient, filed: Any) -> Any:
     )
 
 
-def _published(factory: sessionmaker[Session]) -> int:
-    with factory() as session:
-        return (
-            session.scalar(
-                select(func.count())
-                .select_from(ContestResult)
-                .where(ContestResult.published_at.is_not(None))
-            )
-            or 0
-        )
-
-
 def _card(html: str, approval_id: int) -> str:
     return html.split(f'id="approval-{approval_id}"')[1].split("</article>")[0]
 
@@ -117,7 +113,7 @@ def test_publication_is_filed_then_approved_by_a_second_member_through_the_pages
     assert found is not None, filed.text
     approval_id = int(found.group(1))
     assert "waits for the approval of a second member of" in filed.text
-    assert _published(factory) == 0  # nothing is published by a request
+    assert published_results(factory) == 0  # nothing is published by a request
     with factory() as session:
         row = session.get(Approval, approval_id)
         assert row is not None and row.state is ApprovalState.REQUESTED
@@ -145,7 +141,7 @@ def test_publication_is_filed_then_approved_by_a_second_member_through_the_pages
         data={"digest": digest, "csrf_token": csrf(in_russian.get("/approvals").text)},
     )
     assert "Этот запрос подали вы сами" in own.text
-    assert _published(factory) == 0
+    assert published_results(factory) == 0
 
     # A member of another commission neither sees nor decides it.
     oblast = sign_in(client.app, "oblast_admin", "kk")
@@ -177,12 +173,12 @@ def test_publication_is_filed_then_approved_by_a_second_member_through_the_pages
         f"/approvals/{approval_id}/approve", data={"digest": "0" * 64, "csrf_token": token}
     )
     assert "The request is not the one you saw" in changed.text
-    assert _published(factory) == 0
+    assert published_results(factory) == 0
     approved = second.post(
         f"/approvals/{approval_id}/approve", data={"digest": digest, "csrf_token": token}
     )
     assert approved.url.path == "/results" and "The results are published." in approved.text
-    assert _published(factory) == 3
+    assert published_results(factory) == 3
     history = second.get("/approvals")
     card = _card(history.text, approval_id)
     assert "Approved and done" in card and "capital_admin_second" in card
