@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -16,6 +17,7 @@ from saylau.publication import MANIFEST, publish
 from saylau.publication.output import JOURNAL, read_journal, read_manifest
 from saylau.publication.sources import contest_units, render
 from saylau.services.context import Actor
+from saylau.services.public import contest as public_contest
 from saylau.services.tabulation import tabulate_election, tabulate_pending
 from tests.services.count_world import (
     NEXT_DAY,
@@ -122,3 +124,61 @@ def test_incremental_publication_equals_full_publication(
     assert set(again.written) == stale
     folded = json.loads((site / MANIFEST).read_text(encoding="utf-8"))["files"]
     assert folded == {p: hashlib.sha256(body).hexdigest() for p, body in files(site).items()}
+
+
+def test_a_protocol_rewrites_only_the_page_of_the_precinct_table_that_holds_its_precinct(
+    factory: Factory, cw: CountWorld, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The further pages of a contest's precinct table show their rows only, so one protocol
+    changes the contest's first page and the one page holding its precinct (issue #8, B3: the
+    Mazhilis table has 41 pages at national scale)."""
+    monkeypatch.setattr(public_contest, "PAGE_SIZE", 2)  # the Mazhilis list: 6 precincts, 3 pages
+    election = cw.world.election
+    assert election is not None
+    operator = Actor.operator()
+    mazhilis = cw.contest("mazhilis_list")
+    count(factory, cw, "mazhilis_list", "p1", 300)
+    run(factory, operator, tabulate_election, election)
+    site = tmp_path / "site"
+    publish(factory, site)
+    before = files(site)
+    pages = sorted(
+        p
+        for p in before
+        if re.fullmatch(
+            rf"/data/elections/{election}/contests/{mazhilis}/precincts/\d+/index\.json", p
+        )
+    )
+    assert len(pages) == 2  # pages 2 and 3 of the table
+    # Which further page lists which precinct, read from the published JSON twins.
+    page_of = {
+        row["precinct_id"]: int(path.split("/")[-2])
+        for path in pages
+        for row in json.loads(before[path])["precincts"]
+    }
+    assert sorted(page_of.values()) == [2, 2, 3, 3]
+    target = next(pid for pid, number in page_of.items() if number == 3)
+    name = next(n for n in ("p1", "p2", "p3", "p4", "p5", "p6") if cw.precinct(n) == target)
+
+    count(factory, cw, "mazhilis_list", name, 250, at=NEXT_DAY + timedelta(hours=1))
+    done = run(factory, operator, tabulate_pending, election, at=NEXT_DAY + timedelta(hours=1))
+    with factory() as session:
+        units = contest_units(session, done.contests, done.precincts)
+    table_pages = {u.label for u in units if "/precincts/" in u.label and "/contests/" in u.label}
+    assert table_pages == {f"elections/{election}/contests/{mazhilis}/precincts/3/"}
+    publish(factory, site, contests=done.contests, precincts=done.precincts)
+    after = files(site)
+    full_site = tmp_path / "full"
+    publish(factory, full_site)
+    full = files(full_site)
+    page_2 = f"/data/elections/{election}/contests/{mazhilis}/precincts/2/index.json"
+    page_3 = f"/data/elections/{election}/contests/{mazhilis}/precincts/3/index.json"
+    # Page 2 was not rewritten and is still what a full publication writes; page 3 shows the
+    # new protocol; the first page's totals count it.
+    assert after[page_2] == before[page_2] == full[page_2]
+    assert after[page_3] == full[page_3] != before[page_3]
+    row = next(r for r in json.loads(after[page_3])["precincts"] if r["precinct_id"] == target)
+    assert row["counted"] is True
+    first = f"/data/elections/{election}/contests/{mazhilis}/index.json"
+    assert after[first] == full[first] != before[first]
+    assert json.loads(after[first])["progress"]["precincts_counted"] == 2

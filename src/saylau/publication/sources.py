@@ -22,14 +22,13 @@ from importlib import resources
 from importlib.abc import Traversable
 from typing import Literal
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from saylau.opendata import nist, protocols
-from saylau.services.public.common import expected_protocols
-from saylau.services.public.contest import PAGE_SIZE
+from saylau.services.public.contest import precinct_pages
 from saylau.services.results import export_results
-from saylau.storage.models import Body, Contest, ContestResult, Election, Precinct, Region
+from saylau.storage.models import Body, Contest, Election, Precinct, Region
 from saylau.web.i18n import LANGUAGES
 from saylau.web.pages.public import all_views, home, opendata, voters
 from saylau.web.pages.public.site import csv_bytes, json_bytes, page_text
@@ -231,8 +230,8 @@ def contest_units(
     session: Session, contests: Collection[int], precincts: Collection[int] = ()
 ) -> list[Unit]:
     """The view instances whose files depend on the results of ``contests`` and on the protocols
-    of ``precincts`` (issue #8, B3): each contest's pages (the first and the further pages of its
-    precinct table), its body's pages, its election's pages (summary, turnout, maps, indicators),
+    of ``precincts`` (issue #8, B3): each contest's first page and the further pages of its
+    precinct table that hold those precincts, its body's pages, its election's pages (summary, turnout, maps, indicators),
     the region pages of its body and of the precincts, and the precincts' pages.
 
     Views without an election (the voters' precinct pages) and the site-wide extras do not
@@ -242,16 +241,9 @@ def contest_units(
     if not contests and not precincts:
         return []
     rows = session.execute(
-        select(
-            Contest.id,
-            Contest.election_id,
-            Contest.body_id,
-            Region.code,
-            ContestResult.precincts_total,
-        )
+        select(Contest.id, Contest.election_id, Contest.body_id, Region.code)
         .join(Body, Body.id == Contest.body_id)
         .outerjoin(Region, Region.id == Body.region_id)
-        .outerjoin(ContestResult, ContestResult.contest_id == Contest.id)
         .where(Contest.id.in_(sorted(contests)))
     ).all()
     elections = sorted({int(r[1]) for r in rows})
@@ -274,17 +266,13 @@ def contest_units(
             seen.add((key, election, value))
             known[key].append({"election_id": election, key: value})
 
-    for contest_id, election_id, body_id, region_code, total in rows:
+    for contest_id, election_id, body_id, region_code in rows:
         add("contest_id", election_id, contest_id)
         add("body_id", election_id, body_id)
         if region_code is not None:
             add("region_code", election_id, region_code)
-        if total is None:
-            pairs = expected_protocols(election_id)
-            total = session.scalar(
-                select(func.count()).select_from(pairs).where(pairs.c.contest_id == contest_id)
-            )
-        for number in range(2, -(-int(total or 0) // PAGE_SIZE) + 1):
+        # The first page of the table is the contest's own; a further page shows its rows only.
+        for number in sorted(precinct_pages(session, election_id, contest_id, precincts) - {1}):
             known["number"].append(
                 {"election_id": election_id, "contest_id": contest_id, "number": number}
             )

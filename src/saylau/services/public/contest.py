@@ -1,17 +1,19 @@
 """A contest on the results site (issue #5 §1): ``elections/{election_id}/contests/{contest_id}/``
-and its further precinct pages — totals, every ballot line's votes and share, the outcome with the
-stored allocation trace, and the contest's precincts, :data:`PAGE_SIZE` a page (the Mazhilis list
-has every precinct of the country)."""
+— totals, every ballot line's votes and share, the outcome with the stored allocation trace, and
+the first :data:`PAGE_SIZE` of the contest's precincts — and the further pages of its precinct
+table (the Mazhilis list has every precinct of the country), which show their rows only: a new
+protocol then changes the first page and the one page holding its precinct, not all forty of the
+Mazhilis table (issue #8, B3)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from fractions import Fraction
 from typing import Any
 
-from sqlalchemy import and_, func, select
+from sqlalchemy import and_, func, literal, select, tuple_
 from sqlalchemy.orm import Session
 
 from saylau.law.competitiveness import district_competitiveness
@@ -56,6 +58,7 @@ from saylau.services.tabulation import FINAL
 from saylau.storage.models import (
     Contest,
     ContestResult,
+    Election,
     Precinct,
     Protocol,
     ProtocolVote,
@@ -118,8 +121,18 @@ class PrecinctRow:
 
 
 @dataclass(frozen=True)
+class Column:
+    """A ballot line as a column of the precinct table, in ballot order whatever the votes, so
+    that every page of the table has the same columns."""
+
+    choice_id: int
+    label: str
+
+
+@dataclass(frozen=True)
 class ContestResults:
-    """``elections/{election_id}/contests/{contest_id}/`` (and its further precinct pages)."""
+    """``elections/{election_id}/contests/{contest_id}/``: the contest and the first page of
+    its precinct table."""
 
     election: ElectionInfo
     contest: ContestInfo
@@ -129,6 +142,7 @@ class ContestResults:
     progress: Progress
     totals: Totals
     choices: tuple[ChoiceRow, ...]
+    columns: tuple[Column, ...]
     against_all_share: Fraction | None
     competitiveness: str | None
     band: str | None
@@ -139,19 +153,68 @@ class ContestResults:
     breadcrumbs: tuple[Crumb, ...]
 
 
-def contest_results(
-    session: Session, *, election_id: int, contest_id: int, number: int = 1
-) -> ContestResults:
-    """A contest: totals, every line's votes and share, the outcome with its trace, and page
-    ``number`` of its precincts (:data:`PAGE_SIZE` a page)."""
-    election = find_election(session, election_id)
+@dataclass(frozen=True)
+class ContestPrecincts:
+    """``elections/{election_id}/contests/{contest_id}/precincts/{number}/``: a further page of
+    the contest's precinct table, its rows only — the totals, the outcome and its trace are on
+    the first page, so that this page changes only with its own precincts' protocols."""
+
+    election: ElectionInfo
+    contest: ContestInfo
+    synthetic: bool
+    columns: tuple[Column, ...]
+    counted: int
+    """Precincts of this page with a definitive protocol."""
+    precincts: tuple[PrecinctRow, ...]
+    page: int
+    pages: int
+    breadcrumbs: tuple[Crumb, ...]
+
+
+def _find_contest(session: Session, election: Election, contest_id: int) -> Contest:
     contest = session.get(Contest, contest_id)
     if contest is None or contest.election_id != election.id:
         raise NotFound(
-            "not_found", f"no contest {contest_id} in election {election_id}", field="contest_id"
+            "not_found", f"no contest {contest_id} in election {election.id}", field="contest_id"
         )
+    return contest
+
+
+def _contest_info(election: Election, contest: Contest) -> ContestInfo:
+    """The contest's heading facts; a list's threshold share (CL art. 111-1 para 1)."""
     body = contest.body
     district = contest.district
+    threshold = (
+        election_rules(election).list_rules(contest.kind.body).threshold
+        if contest.kind.is_list
+        else None
+    )
+    return ContestInfo(
+        contest.id,
+        contest.kind.value,
+        contest.seats,
+        body.id,
+        *names(body),
+        district_number=district.number if district else None,
+        district_name=district.name if district else None,
+        threshold=threshold,
+    )
+
+
+def _page_count(precincts: int, number: int, contest_id: int) -> int:
+    """The pages of a table of ``precincts`` rows; ``not_found`` unless page ``number`` is one."""
+    pages = max(1, -(-precincts // PAGE_SIZE))
+    if not 1 <= number <= pages:
+        raise NotFound("not_found", f"contest {contest_id} has no page {number}", field="number")
+    return pages
+
+
+def contest_results(session: Session, *, election_id: int, contest_id: int) -> ContestResults:
+    """A contest: totals, every line's votes and share, the outcome with its trace, and the
+    first page of its precincts (:data:`PAGE_SIZE` a page)."""
+    election = find_election(session, election_id)
+    contest = _find_contest(session, election, contest_id)
+    body = contest.body
     if remembering(session):  # the publication: every contest of the election from one read
         shared = memo(
             session,
@@ -182,12 +245,8 @@ def contest_results(
     result = session.scalars(
         select(ContestResult).where(ContestResult.contest_id == contest.id)
     ).first()
-    pages = max(1, -(-progress.precincts_total // PAGE_SIZE))
-    if not 1 <= number <= pages:
-        raise NotFound("not_found", f"contest {contest_id} has no page {number}", field="number")
-    threshold = None
+    pages = _page_count(progress.precincts_total, 1, contest.id)
     if contest.kind.is_list:
-        threshold = election_rules(election).list_rules(contest.kind.body).threshold
         choices = list_choices(election, contest, lines, votes, sums, result)
         against_share = share(sums.against_all, list_base(election, contest, lines, votes, sums))
         kb = None
@@ -202,31 +261,98 @@ def contest_results(
     crumbs = [*body_crumbs(session, election, body), contest_crumb(election, contest)]
     return ContestResults(
         election=election_info(election),
-        contest=ContestInfo(
-            contest.id,
-            contest.kind.value,
-            contest.seats,
-            body.id,
-            *names(body),
-            district_number=district.number if district else None,
-            district_name=district.name if district else None,
-            threshold=threshold,
-        ),
+        contest=_contest_info(election, contest),
         synthetic=is_synthetic,
         updated_at=updated,
         official=published(result),
         progress=progress,
         totals=sums.totals(),
         choices=choices,
+        columns=tuple(Column(ln.choice_id, ln.label) for ln in lines),
         against_all_share=against_share,
         competitiveness=kb.display if kb else None,
         band=kb.band.value if kb else None,
         outcome=None if result is None else _outcome(result),
-        precincts=_precinct_rows(session, contest, [ln.choice_id for ln in lines], number),
+        precincts=_precinct_rows(session, contest, [ln.choice_id for ln in lines], 1),
+        page=1,
+        pages=pages,
+        breadcrumbs=tuple(crumbs),
+    )
+
+
+def contest_precincts(
+    session: Session, *, election_id: int, contest_id: int, number: int
+) -> ContestPrecincts:
+    """Page ``number`` of a contest's precinct table (:data:`PAGE_SIZE` a page), its rows
+    only: nothing on it depends on another page's protocols."""
+    election = find_election(session, election_id)
+    contest = _find_contest(session, election, contest_id)
+    if remembering(session):
+        lines = memo(
+            session,
+            ("contest.tallies", election.id),
+            lambda: election_tallies(session, election.id),
+        ).lines.get(contest.id, [])
+        total = len(
+            memo(
+                session,
+                ("contest.precinct_rows", election.id),
+                lambda: election_precinct_rows(session, election.id),
+            ).get(contest.id, [])
+        )
+        is_synthetic = memo(session, ("synthetic",), lambda: synthetic(session, None))
+    else:
+        lines = ballot_lines(session, [contest.id]).get(contest.id, [])
+        pairs = expected_protocols(election.id)
+        total = (
+            session.scalar(
+                select(func.count()).select_from(pairs).where(pairs.c.contest_id == contest.id)
+            )
+            or 0
+        )
+        is_synthetic = synthetic(session, None)
+    pages = _page_count(total, number, contest.id)
+    rows = _precinct_rows(session, contest, [ln.choice_id for ln in lines], number)
+    crumbs = [*body_crumbs(session, election, contest.body), contest_crumb(election, contest)]
+    return ContestPrecincts(
+        election=election_info(election),
+        contest=_contest_info(election, contest),
+        synthetic=is_synthetic,
+        columns=tuple(Column(ln.choice_id, ln.label) for ln in lines),
+        counted=sum(row.counted for row in rows),
+        precincts=rows,
         page=number,
         pages=pages,
         breadcrumbs=tuple(crumbs),
     )
+
+
+def precinct_pages(
+    session: Session, election_id: int, contest_id: int, precinct_ids: Collection[int]
+) -> set[int]:
+    """The pages of the contest's precinct table that hold ``precinct_ids`` (those that vote in
+    it): a precinct's rank in the table order (region code, number, id) counted in SQL, so that
+    re-publishing after its protocol touches its page only (issue #8, B3)."""
+    pairs = expected_protocols(election_id)
+    order = tuple_(Region.code, Precinct.number, Precinct.id)
+    table = (
+        select(Region.code, Precinct.number, Precinct.id)
+        .select_from(pairs)
+        .join(Precinct, Precinct.id == pairs.c.precinct_id)
+        .join(Region, Region.id == Precinct.region_id)
+        .where(pairs.c.contest_id == contest_id)
+    )
+    pages = set()
+    for code, number, precinct_id in session.execute(table.where(Precinct.id.in_(precinct_ids))):
+        before = session.scalar(
+            select(func.count()).select_from(
+                table.where(
+                    order < tuple_(literal(code), literal(number), literal(precinct_id))
+                ).subquery()
+            )
+        )
+        pages.add(int(before or 0) // PAGE_SIZE + 1)
+    return pages
 
 
 def _outcome(result: ContestResult) -> Outcome:

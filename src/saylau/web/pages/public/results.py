@@ -33,10 +33,12 @@ from saylau.services.public.common import (
     region_instances,
 )
 from saylau.services.public.contest import (
+    ContestPrecincts,
     ContestResults,
     PrecinctRow,
     contest_instances,
     contest_page_instances,
+    contest_precincts,
     contest_results,
 )
 from saylau.services.public.election import (
@@ -142,7 +144,7 @@ def _body_table(doc: BodyResults) -> Table:
     return rows_table(doc.districts, DistrictRow)
 
 
-def _contest_table(doc: ContestResults) -> Table:
+def _contest_table(doc: ContestResults | ContestPrecincts) -> Table:
     return rows_table(doc.precincts, PrecinctRow)
 
 
@@ -233,7 +235,7 @@ def helpers(language: str) -> dict[str, Callable[..., Any]]:
     def precinct_rows(view: Any) -> Markup:
         """The rows of a contest's precinct table (``results_contest.html``)."""
         election = view.election.election_id
-        choices = [str(ch.choice_id) for ch in view.choices]
+        choices = [str(ch.choice_id) for ch in view.columns]
         out = []
         for p in view.precincts:
             cells = "".join(
@@ -351,8 +353,8 @@ CONTEST = ResultsView(
 )
 CONTEST_PAGE = ResultsView(
     path="elections/{election_id}/contests/{contest_id}/precincts/{number}/",
-    template="results_contest.html",
-    document=contest_results,
+    template="results_contest_page.html",
+    document=contest_precincts,
     table=_contest_table,
     instances=contest_page_instances,
 )
