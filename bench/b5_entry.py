@@ -20,6 +20,10 @@ on the same server under the same load — what HTTP, the framework and the clie
 entry. Correctness: afterwards every accepted entry is in the database (its typist and its
 figures), and every protocol whose two entries were accepted is in the state the API answered
 (definitive with the paper's figures, or waiting for the coordinator).
+
+With ``--postgres``, the same load runs a second time on the PostgreSQL demo in the production
+topology (``docs/deployment.md``): :data:`WORKERS` ``saylau serve`` processes behind nginx, whose
+configuration Saylau generates — what several workers on one database of record give.
 """
 
 from __future__ import annotations
@@ -39,11 +43,12 @@ from typing import Any
 import httpx
 from argon2 import PasswordHasher
 from sqlalchemy import and_, delete, select, update
+from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
 from bench.database import cache_dir, copy_of
 from bench.model import Figure
-from bench.serving import percentile, saylau_server
+from bench.serving import percentile, saylau_server, topology
 from saylau.domain.roles import Role
 from saylau.domain.states import ProtocolState
 from saylau.storage.db import make_engine, session_factory
@@ -415,19 +420,39 @@ def server_failures(log: Path) -> list[str]:
     return list(dict.fromkeys(line[:300] for line in found))[:20]
 
 
-def run(config: dict[str, Any]) -> tuple[list[Figure], list[str], dict[str, Any]]:
-    """Prepare the work, sign the typists in, run them, check the database."""
-    seconds = float(config.get("b5_seconds", SECONDS))
+WORKERS = 2
+"""``saylau serve`` processes behind nginx in the production topology (one per core here)."""
+
+
+@dataclass(frozen=True)
+class Setup:
+    """Where the typists type: the frame's database served by one process, or the PostgreSQL
+    demo in the production topology."""
+
+    label: str
+    url: str
+    workers: int
+
+
+def measure(setup: Setup, seconds: float) -> tuple[list[Figure], list[str], dict[str, Any]]:
+    """Prepare the work on a copy, sign the typists in, run them, check the database."""
     per_pair = math.ceil(seconds / (THINK_SECONDS * PROTOCOLS_PER_PRECINCT)) + 1
     with (
-        copy_of(str(config["url"])) as url,
+        copy_of(setup.url) as url,
         tempfile.TemporaryDirectory(prefix="b5-", dir=cache_dir()) as scratch,
     ):
         plan = prepare(url, per_pair * (TYPISTS // 2))
-        log = Path(scratch) / "serve.log"
-        with saylau_server(url, log=log) as base:
+        logs = Path(scratch)
+        server = (
+            saylau_server(url, log=logs / "serve-1.log")
+            if setup.workers == 1
+            else topology(url, workers=setup.workers, scratch=logs)
+        )
+        with server as base:
             tally, span = asyncio.run(typing(base, plan, seconds))
-        failures = server_failures(log)
+        failures = [
+            f for n in range(setup.workers) for f in server_failures(logs / f"serve-{n + 1}.log")
+        ]
         entries, definitive = verify(url, tally)
     lat = tally.latencies_ms
     p50, p95, p99 = (percentile(lat, q) for q in (0.50, 0.95, 0.99))
@@ -439,17 +464,18 @@ def run(config: dict[str, Any]) -> tuple[list[Figure], list[str], dict[str, Any]
         else ""
     )
     note = (
-        f"{TYPISTS} typists ({TYPISTS // 2} precinct pairs), a protocol every {THINK_SECONDS:g} s "
-        f"each, {seconds:g} s: {len(lat):,} entry "
+        f"{setup.label}: {TYPISTS} typists ({TYPISTS // 2} precinct pairs), a protocol every "
+        f"{THINK_SECONDS:g} s each, {seconds:g} s: {len(lat):,} entry "
         f"requests ({len(lat) / span if span else 0:,.1f}/s), {entries:,} accepted, "
         f"{definitive:,} protocols made definitive, {tally.precincts_done} precincts finished, "
         f"{len(tally.sign_ins_ms)} sign-ins (median {percentile(tally.sign_ins_ms, 0.5):,.0f} ms, "
         f"not in the latency), {tally.conflicts} conflicts (409, by design), "
         f"{len(tally.errors)} errors{ran_out}"
     )
+    suffix = "" if setup.workers == 1 else f", {setup.label}"
     figures = [
         Figure(
-            name="protocol entry p95 (`POST /api/protocols`)",
+            name=f"protocol entry p95 (`POST /api/protocols`){suffix}",
             unit="ms",
             value=p95,
             floor=f95,
@@ -459,7 +485,7 @@ def run(config: dict[str, Any]) -> tuple[list[Figure], list[str], dict[str, Any]
             note=note,
         ),
         Figure(
-            name="protocol entry p50",
+            name=f"protocol entry p50{suffix}",
             unit="ms",
             value=p50,
             floor=f50,
@@ -468,7 +494,7 @@ def run(config: dict[str, Any]) -> tuple[list[Figure], list[str], dict[str, Any]
             met=None,
         ),
         Figure(
-            name="protocol entry p99",
+            name=f"protocol entry p99{suffix}",
             unit="ms",
             value=p99,
             floor=f99,
@@ -477,7 +503,7 @@ def run(config: dict[str, Any]) -> tuple[list[Figure], list[str], dict[str, Any]
             met=None,
         ),
         Figure(
-            name="errors (5xx, transport, 4xx other than 409)",
+            name=f"errors (5xx, transport, 4xx other than 409){suffix}",
             unit="",
             value=float(errors),
             floor=None,
@@ -487,12 +513,14 @@ def run(config: dict[str, Any]) -> tuple[list[Figure], list[str], dict[str, Any]
         ),
     ]
     checks = [
-        f"all {entries:,} accepted entries are in the database with their typist and figures",
-        f"every protocol with two accepted entries is stored in the state the API answered "
-        f"({definitive:,} definitive, with the paper's figures; the others wait for the "
+        f"{setup.label}: all {entries:,} accepted entries are in the database with their typist "
+        "and figures; every protocol with two accepted entries is stored in the state the API "
+        f"answered ({definitive:,} definitive, with the paper's figures; the others wait for the "
         "coordinator: warnings of the control relations)",
     ]
     details = {
+        "setup": setup.label,
+        "workers": setup.workers,
         "seconds": seconds,
         "span_seconds": span,
         "requests": len(lat),
@@ -510,4 +538,33 @@ def run(config: dict[str, Any]) -> tuple[list[Figure], list[str], dict[str, Any]
         "think_seconds": THINK_SECONDS,
         "server_failures": failures,
     }
+    return figures, checks, details
+
+
+def run(config: dict[str, Any]) -> tuple[list[Figure], list[str], dict[str, Any]]:
+    """B5 on the frame's database (one ``saylau serve``) and, when the frame is given a
+    PostgreSQL server (``--postgres``), in the production topology on PostgreSQL too."""
+    seconds = float(config.get("b5_seconds", SECONDS))
+    frame = (
+        "PostgreSQL"
+        if make_url(str(config["url"])).get_backend_name() == "postgresql"
+        else "SQLite"
+    )
+    setups = [Setup(f"{frame}, one `saylau serve`", str(config["url"]), 1)]
+    if config.get("postgres_url"):
+        setups.append(
+            Setup(
+                f"PostgreSQL, {WORKERS} `saylau serve` workers behind nginx",
+                str(config["postgres_url"]),
+                WORKERS,
+            )
+        )
+    figures: list[Figure] = []
+    checks: list[str] = []
+    details: dict[str, Any] = {}
+    for setup in setups:
+        got, passed, detail = measure(setup, seconds)
+        figures += got
+        checks += passed
+        details[setup.label] = detail
     return figures, checks, details

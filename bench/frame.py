@@ -129,8 +129,9 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     )
     parser.add_argument(
         "--postgres",
-        help="B1 only: a PostgreSQL server URL (role may create databases) on which B1 also runs, "
-        "besides the --database one, so that one run reports SQLite and PostgreSQL",
+        help="a PostgreSQL server URL (role may create databases) on which B1 and B5 also run, "
+        "besides the --database one, so that one run reports SQLite and PostgreSQL (B5 there in "
+        "the production topology: several `saylau serve` workers behind nginx)",
     )
     parser.add_argument(
         "--report",
@@ -217,8 +218,8 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         config["url"], reused, adopted = ensure_demo(
             args.scale, args.database, adopt=args.adopt_demo
         )
-    if args.postgres and "B1" in args.chosen:
-        print(f"demo election at scale {args.scale:g} on PostgreSQL (B1) …", file=sys.stderr)
+    if args.postgres and {"B1", "B5"} & set(args.chosen):
+        print(f"demo election at scale {args.scale:g} on PostgreSQL (B1, B5) …", file=sys.stderr)
         config["postgres_url"] = ensure_demo(args.scale, args.postgres, adopt=args.adopt_demo).url
     outcomes = []
     for name in args.chosen:

@@ -13,18 +13,20 @@ import asyncio
 import math
 import os
 import re
+import secrets
 import shutil
 import socket
 import subprocess
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import httpx
 
 from bench.database import saylau_command
+from saylau.publication.nginx import NGINX, deployment_config, standalone
 
 START_SECONDS = 120.0
 
@@ -71,6 +73,53 @@ def saylau_server(
             process.wait()
         if not isinstance(sink, int):
             sink.close()
+
+
+@contextmanager
+def topology(url: str, *, workers: int, scratch: Path) -> Iterator[str]:
+    """The production topology of ``docs/deployment.md`` over the database at ``url``:
+    ``workers`` ``saylau serve`` processes sharing one session secret, behind nginx (round robin,
+    its configuration from :func:`~saylau.publication.nginx.deployment_config`), until the block
+    ends; yields nginx's base URL. Logs in ``scratch`` (``serve-N.log``, ``nginx/``)."""
+    secret = {"SAYLAU_SECRET_KEY": secrets.token_urlsafe(48)}
+    with ExitStack() as stack:
+        upstreams = [
+            stack.enter_context(
+                saylau_server(url, environment=secret, log=scratch / f"serve-{n}.log")
+            ).removeprefix("http://")
+            for n in range(1, workers + 1)
+        ]
+        site, work = scratch / "site", scratch / "nginx"
+        site.mkdir(exist_ok=True)
+        work.mkdir(exist_ok=True)
+        port = free_port()
+        http = deployment_config(
+            site, upstreams, listen=f"127.0.0.1:{port}", access_log=str(work / "access.log")
+        )
+        conf = work / "nginx.conf"
+        conf.write_text(standalone(http, work.resolve()), encoding="utf-8")
+        command = [str(NGINX), "-p", str(work), "-c", str(conf), "-e", str(work / "error.log")]
+        process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
+        try:
+            base = f"http://127.0.0.1:{port}"
+            deadline = time.monotonic() + 10
+            while True:
+                try:
+                    if httpx.get(f"{base}/api/health", timeout=5).status_code == 200:
+                        break
+                except httpx.HTTPError:
+                    pass
+                if time.monotonic() > deadline or process.poll() is not None:
+                    raise RuntimeError(f"nginx did not start: see {work / 'error.log'}")
+                time.sleep(0.1)
+            yield base
+        finally:
+            process.terminate()
+            try:
+                process.wait(10)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
 
 
 @dataclass
