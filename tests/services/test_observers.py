@@ -29,7 +29,7 @@ from saylau.services.observers import (
     issue_credentials,
     refuse_accreditation,
 )
-from saylau.storage.models import AuditEvent, ObserverAssignment, ObserverOrganisation
+from saylau.storage.models import AuditEvent, ObserverAssignment, ObserverOrganisation, Precinct
 from tests.world import World, build_election, build_world
 
 APPLIED = date(2023, 1, 2)
@@ -201,6 +201,39 @@ def test_assignment_rules_and_idempotency(factory: sessionmaker[Session], world:
         run(factory, date(2023, 3, 20), assign_observer, observer.id, election, [p1])
     with factory() as session:
         assert len(session.scalars(select(ObserverAssignment)).all()) == 2
+
+
+def test_a_precinct_outside_the_elections_districts_is_refused(
+    factory: sessionmaker[Session], world: World
+) -> None:
+    """Only the precincts of the election's districts take part (a new precinct of the same
+    territory, in no district, does not)."""
+    org = accredited(factory, world, "Fair Vote", ObserverKind.NGO)
+    [observer] = run(factory, date(2023, 2, 10), issue_credentials, org, ["Aigerim Bekova"])
+    with factory() as session, session.begin():
+        outside = Precinct(
+            region_id=world.regions["oblast"],
+            unit_id=world.units["district"],
+            number=99,
+            address="New street",
+            voters=500,
+        )
+        session.add(outside)
+        session.flush()
+        outside_id = outside.id
+    p1 = world.precincts["p1"]
+    with pytest.raises(InvalidInput) as refused:
+        run(
+            factory,
+            date(2023, 3, 1),
+            assign_observer,
+            observer.id,
+            world.election,
+            [p1, outside_id],
+        )
+    assert refused.value.code == "precinct_not_in_election"
+    assert str(outside_id) in refused.value.message
+    assert run(factory, date(2023, 3, 1), assign_observer, observer.id, world.election, [p1])
 
 
 def test_accreditation_must_cover_polling_day(factory: sessionmaker[Session], world: World) -> None:

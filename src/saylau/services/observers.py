@@ -16,7 +16,7 @@ anniversary (the source is silent on the anniversary itself).
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
@@ -361,6 +361,22 @@ def election_precinct_ids(session: Session, election_id: int) -> list[int]:
     return sorted(ids)
 
 
+def precincts_taking_part(
+    session: Session, election_id: int, precinct_ids: Collection[int]
+) -> set[int]:
+    """Of ``precinct_ids``, those taking part in the election (as :func:`election_precinct_ids`
+    decides), read for those precincts only: an assignment names a few precincts, and reading
+    the country's for each of a region's thousands of observers made accreditation quadratic."""
+    in_districts = (
+        select(DistrictPrecinct.precinct_id)
+        .join(District, District.id == DistrictPrecinct.district_id)
+        .where(District.election_id == election_id)
+    )
+    if session.scalar(in_districts.limit(1)) is None:
+        return set(session.scalars(select(Precinct.id).where(Precinct.id.in_(precinct_ids))))
+    return set(session.scalars(in_districts.where(DistrictPrecinct.precinct_id.in_(precinct_ids))))
+
+
 def assign_observer(
     ctx: Context, observer_id: int, election_id: int, precinct_ids: Sequence[int]
 ) -> list[ObserverAssignment]:
@@ -380,7 +396,7 @@ def assign_observer(
             f"precinct_ids={wanted}: name each precinct once, at least one",
             field="precinct_ids",
         )
-    taking_part = set(election_precinct_ids(ctx.session, election.id))
+    taking_part = precincts_taking_part(ctx.session, election.id, wanted)
     for precinct_id in wanted:
         precinct = ctx.get(Precinct, precinct_id, "precinct")
         if precinct_id not in taking_part:
