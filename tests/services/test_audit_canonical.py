@@ -143,16 +143,16 @@ def test_one_pass_hashes_are_the_old_hashes(
     template = _event(rng, "", None, None)
     changes = [(str(rng.randrange(10**9)), before, after) for before, after in documents]
     shared = {k: template[k] for k in template if k not in ("entity_id", "before", "after")}
-    rows = audit._rows(changes=changes, prev_hash=audit.GENESIS, **shared)
+    links = audit._links(changes=changes, prev_hash=audit.GENESIS, **shared)
     previous = audit.GENESIS
-    for row, (entity_id, before, after) in zip(rows, changes, strict=True):
+    for link, (entity_id, before, after) in zip(links, changes, strict=True):
         expected = _old_hash(
             {**shared, "entity_id": entity_id, "before": before, "after": after}, previous
         )
-        assert row["prev_hash"] == previous
-        assert row["hash"] == expected
-        assert json.loads(row["before_json"]) == audit.normalise(before)
-        assert json.loads(row["after_json"]) == audit.normalise(after)
+        linked_id, before_text, after_text, prev_hash, digest = link
+        assert (linked_id, prev_hash, digest) == (entity_id, previous, expected)
+        assert json.loads(before_text) == audit.normalise(before)
+        assert json.loads(after_text) == audit.normalise(after)
         previous = expected
 
 

@@ -18,10 +18,11 @@ from enum import Enum
 from fractions import Fraction
 from typing import Any
 
-from sqlalchemy import bindparam, insert, inspect, select
+from sqlalchemy import inspect, select
 from sqlalchemy.orm import Session
 
 from saylau.storage.models import AuditEvent, AuditHead
+from saylau.storage.plainrows import PlainRows
 from saylau.storage.types import JSONText
 
 GENESIS = "0" * 64
@@ -167,6 +168,33 @@ def _dumps(value: Any) -> str:
     return _ENCODER.encode(value)
 
 
+_MAKE_C_ENCODER = getattr(json.encoder, "c_make_encoder", None)
+_C_ENCODER = (
+    None
+    if _MAKE_C_ENCODER is None
+    else _MAKE_C_ENCODER(
+        None,  # no circular-reference bookkeeping: the caller's plain documents have no cycles
+        _plain,
+        json.encoder.encode_basestring,
+        None,
+        _SEPARATORS[1],
+        _SEPARATORS[0],
+        True,  # sort_keys
+        False,  # skipkeys
+        True,  # allow_nan
+    )
+)
+""":data:`_ENCODER`'s C encoder itself, built once instead of once per document (a bulk import
+serialises two documents per entry); ``None`` where the C accelerator is missing."""
+
+
+def _dumps_plain(value: dict[str, Any]) -> str:
+    """:func:`_dumps` of a document the caller built of plain dicts, lists and scalars."""
+    if _C_ENCODER is None:
+        return _ENCODER.encode(value)
+    return "".join(_C_ENCODER(value, 0))
+
+
 def canonical(data: dict[str, Any] | None, *, text_keyed: bool = False) -> str:
     """The canonical JSON text of an event's ``before`` or ``after``: what :func:`normalise` reads
     back, serialised with sorted keys and no spaces — the text :func:`event_hash` embeds. One
@@ -175,28 +203,41 @@ def canonical(data: dict[str, Any] | None, *, text_keyed: bool = False) -> str:
     only, so that is not checked again (a bulk import's events, issue #8 B1)."""
     if data is None:
         return "null"
-    if type(data) is dict and (text_keyed or _text_keys(data)):
+    if text_keyed and type(data) is dict:
+        return _dumps_plain(data)
+    if type(data) is dict and _text_keys(data):
         return _dumps(data)
     return _dumps(normalise(data))
 
 
-def _hash_text(scalars: Mapping[str, str], before: str, after: str, prev_hash: str) -> str:
-    """:func:`event_hash` of an event from its fields' JSON texts (``scalars``: every field but
-    the documents, each already serialised), without serialising the documents again."""
-    texts = {**scalars, "before": before, "after": after, "prev_hash": f'"{prev_hash}"'}
-    canonical_text = "{" + ",".join(f'"{name}":{texts[name]}' for name in _FIELD_ORDER) + "}"
-    return hashlib.sha256(canonical_text.encode("utf-8")).hexdigest()
+_VARYING = ("entity_id", "before", "after", "prev_hash")
+"""The fields of :func:`event_hash`'s canonical object that differ between a call's events."""
 
 
-_INSERT = insert(AuditEvent.__table__).values(  # type: ignore[arg-type]
-    before=bindparam("before_json", type_=JSONText()),
-    after=bindparam("after_json", type_=JSONText()),
-)
-"""One event's row, its ``before``/``after`` bound as the canonical text already hashed."""
-_INSERT_ONE = _INSERT.returning(AuditEvent.__table__.c.id)
+def _template(scalars: Mapping[str, str]) -> tuple[list[str], list[str]]:
+    """:func:`event_hash`'s canonical text cut around the :data:`_VARYING` fields: the texts
+    between them (the shared fields, serialised once per call) and the varying fields' names in
+    the order they come (sorted keys), so an event's text is the pieces joined with its values."""
+    pieces: list[str] = []
+    order: list[str] = []
+    current = "{"
+    for n, name in enumerate(_FIELD_ORDER):
+        current += ("," if n else "") + f'"{name}":'
+        if name in _VARYING:
+            pieces.append(current)
+            order.append(name)
+            current = ""
+        else:
+            current += scalars[name]
+    pieces.append(current + "}")
+    return pieces, order
 
 
-def _rows(
+_Link = tuple[str, str, str, str, str]
+"""One event of a chain: entity id, before text, after text, previous hash, hash."""
+
+
+def _links(
     *,
     at: datetime,
     user_id: int | None,
@@ -209,11 +250,13 @@ def _rows(
     outcome: str,
     prev_hash: str,
     text_keyed: bool = False,
-) -> list[dict[str, Any]]:
-    """The rows of events linked one after another from ``prev_hash``, their hashes computed:
-    each ``before``/``after`` serialised once (:func:`canonical`), that text hashed and stored."""
+) -> list[_Link]:
+    """The events linked one after another from ``prev_hash``, their hashes computed: each
+    ``before``/``after`` serialised once (:func:`canonical`), that text hashed and stored; the
+    text hashed is :func:`event_hash`'s, assembled from pieces serialised once per call
+    (:func:`_template`) and the event's own texts."""
     shared = {
-        "at": at,
+        "at": at.astimezone(UTC).isoformat(),
         "user_id": user_id,
         "username": username,
         "role": role,
@@ -222,29 +265,35 @@ def _rows(
         "entity": entity,
         "outcome": outcome,
     }
-    scalars = {
-        name: json.dumps(value, ensure_ascii=False)
-        for name, value in {**shared, "at": at.astimezone(UTC).isoformat()}.items()
-    }
-    rows: list[dict[str, Any]] = []
+    scalars = {name: json.dumps(value, ensure_ascii=False) for name, value in shared.items()}
+    pieces, order = _template(scalars)
+    if order != ["after", "before", "entity_id", "prev_hash"]:  # _FIELD_ORDER's sorted keys
+        raise AssertionError(f"unexpected field order {order}")
+    p0, p1, p2, p3, p4 = pieces
+    sha256 = hashlib.sha256
+    encode_id = _TEXT.encode
+    links: list[_Link] = []
     previous = prev_hash
     for entity_id, before, after in changes:
         before_text = canonical(before, text_keyed=text_keyed)
         after_text = canonical(after, text_keyed=text_keyed)
-        scalars["entity_id"] = _TEXT.encode(entity_id)
-        digest = _hash_text(scalars, before_text, after_text, previous)
-        rows.append(
-            {
-                **shared,
-                "entity_id": entity_id,
-                "before_json": before_text,
-                "after_json": after_text,
-                "prev_hash": previous,
-                "hash": digest,
-            }
+        text = "".join(
+            (p0, after_text, p1, before_text, p2, encode_id(entity_id), p3, '"', previous, '"', p4)
         )
+        digest = sha256(text.encode("utf-8")).hexdigest()
+        links.append((entity_id, before_text, after_text, previous, digest))
         previous = digest
-    return rows
+    return links
+
+
+_INSERT = PlainRows.insert(
+    AuditEvent.__table__,  # type: ignore[arg-type]
+    ("entity_id", "before", "after", "prev_hash", "hash"),
+    ("at", "user_id", "username", "role", "commission_id", "action", "entity", "outcome"),
+    types={"before": JSONText(), "after": JSONText()},
+)
+"""Events by one driver-level executemany of their links (:func:`_links`), ``before``/``after``
+bound as the canonical text already hashed."""
 
 
 def append(
@@ -263,8 +312,8 @@ def append(
     outcome: str = "done",
 ) -> int:
     """Append one event to the chain within the caller's transaction; returns its id."""
-    head = _head(session)
-    (row,) = _rows(
+    append_many(
+        session,
         at=at,
         user_id=user_id,
         username=username,
@@ -274,11 +323,9 @@ def append(
         entity=entity,
         changes=[(entity_id, before, after)],
         outcome=outcome,
-        prev_hash=head.last_hash,
     )
-    event_id = int(session.execute(_INSERT_ONE, row).scalar_one())
-    head.last_event_id = event_id
-    head.last_hash = row["hash"]
+    event_id = _head(session).last_event_id
+    assert event_id is not None  # just appended
     return event_id
 
 
@@ -303,7 +350,7 @@ def append_many(
     if not changes:
         return
     head = _head(session)
-    rows = _rows(
+    links = _links(
         at=at,
         user_id=user_id,
         username=username,
@@ -316,8 +363,10 @@ def append_many(
         prev_hash=head.last_hash,
         text_keyed=text_keyed,
     )
-    session.execute(_INSERT, rows)
-    last = rows[-1]["hash"]
+    _INSERT.run(
+        session, links, (at, user_id, username, role, commission_id, action, entity, outcome)
+    )
+    last = links[-1][4]
     head.last_event_id = session.scalar(select(AuditEvent.id).where(AuditEvent.hash == last))
     head.last_hash = last
 

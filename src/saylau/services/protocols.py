@@ -20,14 +20,16 @@ from functools import cache
 from typing import Any, NamedTuple
 
 from sqlalchemy import (
+    Integer,
     Select,
+    and_,
     bindparam,
+    column,
     delete,
-    insert,
     inspect,
     literal,
     select,
-    tuple_,
+    text,
     union_all,
     update,
 )
@@ -66,6 +68,7 @@ from saylau.storage.models import (
     SubscriptionEvent,
 )
 from saylau.storage.models.outcome import TabulationPending
+from saylau.storage.plainrows import PlainRows, PlainSelect
 
 COUNT_FIELDS: tuple[str, ...] = (
     "voters_on_list",
@@ -112,11 +115,21 @@ class ProtocolData:
 
     def as_json(self) -> dict[str, Any]:
         """The entry as stored (``votes`` keyed by the choice id as text)."""
-        document: dict[str, Any] = {name: getattr(self, name) for name in COUNT_FIELDS}
-        document["valid"] = self.valid
-        document["votes"] = {str(k): v for k, v in sorted(self.votes.items())}
-        document["extra"] = dict(sorted(self.extra.items()))
-        return document
+        return {  # COUNT_FIELDS, in their order, then the optional lines
+            "voters_on_list": self.voters_on_list,
+            "ballots_received": self.ballots_received,
+            "ballots_issued": self.ballots_issued,
+            "ballots_cancelled": self.ballots_cancelled,
+            "ballots_in_boxes": self.ballots_in_boxes,
+            "portable_box_ballots": self.portable_box_ballots,
+            "portable_box_requests": self.portable_box_requests,
+            "against_all": self.against_all,
+            "invalid": self.invalid,
+            "portable_box_invalidated": self.portable_box_invalidated,
+            "valid": self.valid,
+            "votes": {str(k): v for k, v in sorted(self.votes.items())},
+            "extra": dict(sorted(self.extra.items())),
+        }
 
     @classmethod
     def stored(cls, document: Mapping[str, Any]) -> ProtocolData:
@@ -381,6 +394,23 @@ def _columns() -> tuple[str, ...]:
     return tuple(attr.key for attr in inspect(Protocol).column_attrs)
 
 
+@cache
+def _odd_columns() -> tuple[str, ...]:
+    """The Protocol columns whose values are not held as plain text or numbers (its state, a
+    time, a JSON list): the only ones :func:`_record_of` converts. A number or text column holds
+    nothing else; if it ever did, the audit log's encoder would write it as :func:`normalise`
+    would (the same ``_plain`` conversions), so the event's text would not change."""
+    odd = []
+    for attr in inspect(Protocol).column_attrs:
+        try:
+            kind = attr.columns[0].type.python_type
+        except NotImplementedError:
+            kind = object
+        if kind not in (int, str):
+            odd.append(attr.key)
+    return tuple(odd)
+
+
 class _PrecinctRow(NamedTuple):
     """The columns of a precinct that entering a protocol reads (no ORM object per precinct)."""
 
@@ -432,17 +462,20 @@ class _Lookup:
             if contest_id in self.contests and precinct_id in self.precincts:
                 by_contest[contest_id].append(precinct_id)
         self.territory: set[Key] = set()
-        districts = sorted(c for c in by_contest if self.contests[c].district_id is not None)
-        for chunk in _chunks(precinct_ids):
-            # contest_precincts() of every single-member contest of the batch, in one statement
+        districts = {c for c in by_contest if self.contests[c].district_id is not None}
+        for chunk in _chunks(precinct_ids) if districts else ():
+            # contest_precincts() of every single-member contest of the batch, in one statement:
+            # the districts of the batch's precincts, by the precinct index, the batch's own
+            # contests kept here (with ``contest.id IN (…)`` too, SQLite probed every contest ×
+            # precinct pair of the lists)
             self.territory.update(
                 (int(c), int(p))
                 for c, p in session.execute(
                     select(Contest.id, DistrictPrecinct.precinct_id)
                     .join(DistrictPrecinct, DistrictPrecinct.district_id == Contest.district_id)
-                    .where(Contest.id.in_(districts), DistrictPrecinct.precinct_id.in_(chunk))
+                    .where(DistrictPrecinct.precinct_id.in_(chunk))
                 )
-                if (c, p) in wanted_set
+                if (c, p) in wanted_set and c in districts
             )
         queries: list[Select[int, int]] = [
             select(literal(contest_id), Precinct.id).where(
@@ -458,6 +491,9 @@ class _Lookup:
         self._calendars: dict[tuple[int, int, Any], Calendar] = {}
         self._authorized: set[int] = set()
         self._counting: set[tuple[int, int, Any]] = set()
+        self._counting_at: set[tuple[int, int]] = set()
+        """(contest, region) pairs of :attr:`_counting`'s keys, checked without reading the
+        contest's election and body again."""
 
     def contest(self, contest_id: int) -> Contest:
         found = self.contests.get(contest_id)
@@ -500,16 +536,18 @@ class _Lookup:
                 f"contest {contest.id} has no ballot lines yet: its ballot must be prepared first",
                 field="contest_id",
             )
-        for choice in sorted(data.votes):
-            if choice not in choices:
-                raise InvalidInput(
-                    "unknown_choice",
-                    f"votes[{choice}]: not a line of contest {contest.id}'s ballot "
-                    f"(lines: {sorted(choices)})",
-                    field=f"votes[{choice}]",
-                )
-        missing = sorted(choices - set(data.votes))
-        if missing:
+        if not choices.issuperset(data.votes):
+            for choice in sorted(data.votes):
+                if choice not in choices:
+                    raise InvalidInput(
+                        "unknown_choice",
+                        f"votes[{choice}]: not a line of contest {contest.id}'s ballot "
+                        f"(lines: {sorted(choices)})",
+                        field=f"votes[{choice}]",
+                    )
+        # Every line given is a ballot line: one is missing exactly when fewer are given.
+        if len(data.votes) != len(choices):
+            missing = sorted(choices - set(data.votes))
             raise InvalidInput(
                 "missing_choice",
                 f"votes[{missing[0]}] is missing: the protocol gives the votes of every ballot "
@@ -529,8 +567,11 @@ class _Lookup:
     ) -> None:
         """Protocols exist only once counting has started, after polling closes (CL art. 43):
         checked once per election, region and body of the batch (``ctx.now`` is fixed)."""
+        if (contest.id, precinct.region_id) in self._counting_at:
+            return
         key = (contest.election_id, precinct.region_id, contest.kind.body)
         if key in self._counting:
+            self._counting_at.add((contest.id, precinct.region_id))
             return
         calendar = self._calendars.get(key)
         if calendar is None:
@@ -542,6 +583,60 @@ class _Lookup:
             ctx, calendar, "counting_starts", "entering a protocol", code="counting_not_started"
         )
         self._counting.add(key)
+        self._counting_at.add((contest.id, precinct.region_id))
+
+
+_READ = 512
+"""Keys per read of :func:`_protocols_of` / :func:`_first_entries_of` (a power of two)."""
+
+
+def _padded(chunk: Sequence[Any]) -> Sequence[Any]:
+    """``chunk`` (at most :data:`_READ` items) padded to a power of two by repeating its last
+    item, so that a read's statement is one of ten sizes, each compiled once: a repeated key
+    finds the same row again, which the reader keeps once."""
+    size = 1
+    while size < len(chunk):
+        size *= 2
+    return [*chunk, *[chunk[-1]] * (size - len(chunk))]
+
+
+@cache
+def _protocols_of(
+    size: int, names: tuple[str, ...] | None = None, *, lock: bool = True
+) -> PlainSelect:
+    """The protocols of ``size`` (contest, precinct) keys, the columns ``names`` (default:
+    every column), read ``FOR UPDATE`` unless not ``lock``: parameters ``c0, p0, c1, p1, …``. The keys are a table (``WITH wanted AS (VALUES (:c0,
+    :p0), …)``, columns ``column1``, ``column2`` on SQLite and PostgreSQL alike) joined on the
+    unique index, one probe per key: SQLite scans the whole index for ``(contest_id,
+    precinct_id) IN (VALUES …)``, which grows with the database."""
+    rows = ", ".join(f"(:c{n}, :p{n})" for n in range(size))
+    wanted = (
+        text(f"VALUES {rows}")
+        .columns(column("column1", Integer), column("column2", Integer))
+        .cte("wanted")
+    )
+    statement = select(*[getattr(Protocol, name) for name in names or _columns()]).join_from(
+        wanted,
+        Protocol,
+        and_(Protocol.contest_id == wanted.c.column1, Protocol.precinct_id == wanted.c.column2),
+    )
+    if lock:
+        statement = statement.with_for_update(of=Protocol)
+    return PlainSelect(statement, [f"{kind}{n}" for n in range(size) for kind in ("c", "p")])
+
+
+@cache
+def _first_entries_of(size: int) -> PlainSelect:
+    """The entries (protocol, typist, document) numbered ``entry_no`` of ``size`` protocols, by
+    id (parameters ``entry_no, i0, i1, …``)."""
+    ids = [bindparam(f"i{n}", type_=Integer()) for n in range(size)]
+    statement = select(
+        ProtocolEntry.protocol_id, ProtocolEntry.typist_id, ProtocolEntry.data
+    ).where(
+        ProtocolEntry.protocol_id.in_(ids),
+        ProtocolEntry.entry_no == bindparam("entry_no", type_=Integer()),
+    )
+    return PlainSelect(statement, ["entry_no", *[f"i{n}" for n in range(size)]])
 
 
 class _Book:
@@ -558,13 +653,11 @@ class _Book:
         self.first: dict[Key, tuple[int, ProtocolData] | None] = {}
         self.mine: dict[Key, list[dict[str, Any]]] = defaultdict(list)
         names = _columns()
-        columns = [getattr(Protocol, name) for name in names]
         wanted = sorted(set(keys))
-        for chunk in _chunks(wanted):
-            for found in session.execute(
-                select(*columns)
-                .where(tuple_(Protocol.contest_id, Protocol.precinct_id).in_(chunk))
-                .with_for_update()
+        for chunk in _chunks(wanted, _READ):
+            padded = _padded(chunk)
+            for found in _protocols_of(len(padded)).rows(
+                session, [number for key in padded for number in key]
             ):
                 values = dict(zip(names, found, strict=True))
                 self.rows[(values["contest_id"], values["precinct_id"])] = values
@@ -573,11 +666,10 @@ class _Book:
             for key, values in self.rows.items()
             if values["state"] is ProtocolState.FIRST_ENTRY
         }
-        for chunk in _chunks(sorted(waiting)):
-            for protocol_id, typist_id, data in session.execute(
-                select(
-                    ProtocolEntry.protocol_id, ProtocolEntry.typist_id, ProtocolEntry.data
-                ).where(ProtocolEntry.protocol_id.in_(chunk), ProtocolEntry.entry_no == 1)
+        for chunk in _chunks(sorted(waiting), _READ):
+            padded = _padded(chunk)
+            for protocol_id, typist_id, data in _first_entries_of(len(padded)).rows(
+                session, [1, *padded]
             ):
                 self.first[waiting[protocol_id]] = (typist_id, ProtocolData.stored(data))
         if mine is None:
@@ -627,14 +719,23 @@ class _Book:
         todo = [key for key in self.new if self.rows[key]["id"] is None]
         if not todo:
             return
-        names = ("contest_id", "precinct_id", "state", "version", "acknowledged_warnings")
         try:
             # One executemany, then the new ids by their natural key (unique): SQLite cannot
             # return the ids of a multi-row insert in parameter order, so RETURNING would insert
             # row by row.
-            self.session.execute(
-                insert(_PROTOCOLS),  # type: ignore[arg-type]
-                [{name: self.rows[key][name] for name in names} for key in todo],
+            _INSERT_PROTOCOL.run(
+                self.session,
+                [
+                    (
+                        key[0],
+                        key[1],
+                        values["state"],
+                        values["version"],
+                        values["acknowledged_warnings"],
+                    )
+                    for key in todo
+                    for values in (self.rows[key],)
+                ],
             )
         except IntegrityError:  # the transaction is rolled back as the Conflict leaves execute()
             raise Conflict(
@@ -643,19 +744,13 @@ class _Book:
                 f"{self.numbers[todo[0]]} was saved at the same moment; submit this entry again",
                 field="protocol",
             ) from None
-        # By contests × precincts (two short id lists rather than one of pairs), keeping the
-        # batch's own keys.
-        wanted = set(todo)
-        precincts = sorted({p for _, p in todo})
-        for contests in _chunks(sorted({c for c, _ in todo})):
-            for chunk in _chunks(precincts):
-                for protocol_id, contest_id, precinct_id in self.session.execute(
-                    select(Protocol.id, Protocol.contest_id, Protocol.precinct_id).where(
-                        Protocol.precinct_id.in_(chunk), Protocol.contest_id.in_(contests)
-                    )
-                ):
-                    if (contest_id, precinct_id) in wanted:
-                        self.rows[(contest_id, precinct_id)]["id"] = protocol_id
+        # By their keys (unique), as the book reads the stored protocols.
+        for chunk in _chunks(todo, _READ):
+            padded = _padded(chunk)
+            for protocol_id, contest_id, precinct_id in _protocols_of(
+                len(padded), ("id", "contest_id", "precinct_id"), lock=False
+            ).rows(self.session, [number for key in padded for number in key]):
+                self.rows[(contest_id, precinct_id)]["id"] = protocol_id
 
 
 @dataclass
@@ -791,23 +886,45 @@ def _decide(
 
 
 _PROTOCOLS = Protocol.__table__
-_UPDATE_STATE = (
+_UPDATE_STATE = PlainRows(
     update(_PROTOCOLS)  # type: ignore[arg-type]
     .where(_PROTOCOLS.c.id == bindparam("b_id"))
-    .values(state=bindparam("state"))
+    .values(state=bindparam("state")),
+    ("b_id", "state"),
 )
-"""A protocol's state, by id: a Core executemany of plain rows (no ORM bulk update)."""
-_UPDATE_DEFINITIVE = (
+"""A protocol's state, by id: a driver-level executemany of plain rows (no ORM bulk update)."""
+_UPDATE_DEFINITIVE = PlainRows(
     update(_PROTOCOLS)  # type: ignore[arg-type]
     .where(_PROTOCOLS.c.id == bindparam("b_id"))
     .values(
         {
-            name: bindparam(name)
-            for name in (*COUNT_FIELDS, "state", "acknowledged_warnings", "definitive_at")
+            name: bindparam(name, type_=_PROTOCOLS.c[name].type)
+            for name in (*COUNT_FIELDS, "acknowledged_warnings", "state", "definitive_at")
         }
-    )
+    ),
+    ("b_id", *COUNT_FIELDS, "acknowledged_warnings"),
+    ("state", "definitive_at"),
 )
 """A definitive protocol's columns (:func:`_definitive_values`), by id, the same way."""
+_INSERT_PROTOCOL = PlainRows.insert(
+    _PROTOCOLS,  # type: ignore[arg-type]
+    ("contest_id", "precinct_id", "state", "version", "acknowledged_warnings"),
+)
+"""A new protocol (:meth:`_Book.create`): its key, state, version, accepted warnings."""
+_INSERT_ENTRY = PlainRows.insert(
+    ProtocolEntry.__table__,  # type: ignore[arg-type]
+    ("protocol_id", "entry_no", "data"),
+    ("typist_id", "entered_at"),
+)
+"""A protocol entry; the typist and time are the call's."""
+_INSERT_VOTE = PlainRows.insert(
+    ProtocolVote.__table__,  # type: ignore[arg-type]
+    ("protocol_id", "choice_id", "contest_id", "votes"),
+)
+_INSERT_PENDING = PlainRows.insert(
+    TabulationPending.__table__,  # type: ignore[arg-type]
+    ("contest_id", "precinct_id"),
+)
 
 
 def _write(ctx: Context, book: _Book, steps: Sequence[_Step]) -> list[ProtocolStatus]:
@@ -818,28 +935,21 @@ def _write(ctx: Context, book: _Book, steps: Sequence[_Step]) -> list[ProtocolSt
     book.insert_new()
     made_new = set(book.new)
     moved = [
-        {"b_id": book.rows[s.key]["id"], "state": book.rows[s.key]["state"]}
+        (book.rows[s.key]["id"], book.rows[s.key]["state"])
         for s in steps
         if not s.definitive and s.key not in made_new
     ]
-    if moved:
-        session.execute(_UPDATE_STATE, moved)
+    _UPDATE_STATE.run(session, moved)
     typist = ctx.actor.user_id
     documents = [s.data.as_json() for s in steps]
-    if steps:
-        session.execute(
-            insert(ProtocolEntry.__table__),  # type: ignore[arg-type]
-            [
-                {
-                    "protocol_id": book.rows[s.key]["id"],
-                    "entry_no": s.entry_no,
-                    "typist_id": typist,
-                    "data": document,
-                    "entered_at": ctx.now,
-                }
-                for s, document in zip(steps, documents, strict=True)
-            ],
-        )
+    _INSERT_ENTRY.run(
+        session,
+        [
+            (book.rows[s.key]["id"], s.entry_no, document)
+            for s, document in zip(steps, documents, strict=True)
+        ],
+        (typist, ctx.now),
+    )
     _make_definitive(
         ctx,
         [
@@ -1032,6 +1142,8 @@ def correct_definitive(
 
 def differing_fields(first: ProtocolData, second: ProtocolData) -> tuple[str, ...]:
     """The lines on which two entries differ, named as on the form (``votes[12]``, ``extra[x]``)."""
+    if first == second:  # every line equal (the usual second entry): nothing to name
+        return ()
     names = [
         name for name in (*COUNT_FIELDS, "valid") if getattr(first, name) != getattr(second, name)
     ]
@@ -1228,12 +1340,13 @@ def _make_definitive(ctx: Context, items: Sequence[_Definitive]) -> None:
             )
     session = ctx.session
     session.flush()  # a caller's pending change of the same protocol goes first
-    session.execute(
-        _UPDATE_DEFINITIVE,
+    _UPDATE_DEFINITIVE.run(
+        session,
         [
-            {"b_id": i.protocol_id, **_definitive_values(i.data, i.acknowledged, ctx.now)}
+            (i.protocol_id, *[getattr(i.data, name) for name in COUNT_FIELDS], list(i.acknowledged))
             for i in items
         ],
+        (ProtocolState.DEFINITIVE, ctx.now),
     )
     ids = [i.protocol_id for i in items]
     # Only a definitive protocol has votes (no state leads back from definitive): a protocol
@@ -1245,25 +1358,17 @@ def _make_definitive(ctx: Context, items: Sequence[_Definitive]) -> None:
             .where(ProtocolVote.protocol_id.in_(chunk))
             .execution_options(synchronize_session=False)
         )
-    session.execute(
-        insert(ProtocolVote.__table__),  # type: ignore[arg-type]
+    _INSERT_VOTE.run(
+        session,
         [
-            {
-                "protocol_id": i.protocol_id,
-                "choice_id": choice,
-                "contest_id": i.contest_id,
-                "votes": n,
-            }
+            (i.protocol_id, choice, i.contest_id, n)
             for i in items
             for choice, n in sorted(i.data.votes.items())
         ],
     )
     # The contest waits for an incremental tabulation (issue #8, B3): one appended row per
     # protocol, no contention between protocols of the same contest.
-    session.execute(
-        insert(TabulationPending.__table__),  # type: ignore[arg-type]
-        [{"contest_id": i.contest_id, "precinct_id": i.precinct_id} for i in items],
-    )
+    _INSERT_PENDING.run(session, [(i.contest_id, i.precinct_id) for i in items])
     _expire(session, ids)
     # The contests' subscribers are told, by outbox rows of this same transaction.
     enqueue(session, [i.contest_id for i in items], SubscriptionEvent.PROTOCOL_DEFINITIVE, ctx.now)
@@ -1289,11 +1394,16 @@ def _make_protocol_definitive(
 
 
 def _expire(session: Session, ids: Iterable[int]) -> None:
-    """Forget loaded Protocol objects written by statements, so they are read again."""
-    for protocol_id in ids:
-        loaded = session.identity_map.get(session.identity_key(Protocol, protocol_id))
-        if loaded is not None:
-            session.expire(loaded)
+    """Forget loaded Protocol objects written by statements, so they are read again. The
+    session's loaded protocols are looked up among ``ids`` (a bulk import loads none, and
+    writes thousands)."""
+    written = set(ids)
+    keys = session.identity_map.keys()
+    loaded = [key for key in keys if key[0] is Protocol and key[1][0] in written]
+    for key in loaded:
+        instance = session.identity_map.get(key)
+        if instance is not None:
+            session.expire(instance)
 
 
 def _values(protocol: Protocol) -> dict[str, Any]:
@@ -1316,15 +1426,28 @@ def _plain(value: Any) -> Any:
 
 
 _AS_IS = frozenset((type(None), int, str))
+_last_time: list[tuple[datetime, str] | None] = [None]
+"""The last time :func:`_record_of` converted and its text (a datetime is immutable; the pair
+is replaced and read as one object, so threads do not mix two pairs)."""
 
 
 def _record_of(values: Mapping[str, Any], votes: Mapping[int, int] | None) -> dict[str, Any]:
     """The protocol's columns and, once definitive, its votes: the before/after of an event (a
     dict keyed by text, of plain values: ``text_keyed`` for the audit log)."""
-    record = {}
-    for name in _columns():
-        value = values[name]
-        record[name] = value if type(value) in _AS_IS else _plain(value)
+    names = _columns()
+    record = dict(zip(names, map(values.__getitem__, names), strict=True))
+    for name in _odd_columns():
+        value = record[name]
+        kind = type(value)
+        if kind is ProtocolState:
+            record[name] = value.value
+        elif kind is datetime:
+            last = _last_time[0]  # the call's time, in every record of a batch
+            if last is None or last[0] is not value:
+                _last_time[0] = last = (value, _plain(value))
+            record[name] = last[1]
+        elif kind not in _AS_IS:
+            record[name] = _plain(value)
     if values["state"] is ProtocolState.DEFINITIVE:
         record["votes"] = {str(choice): n for choice, n in sorted((votes or {}).items())}
     return record

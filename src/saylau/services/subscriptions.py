@@ -41,7 +41,7 @@ from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
 import httpx
-from sqlalchemy import exists, insert, literal, select, update
+from sqlalchemy import case, exists, insert, literal, select, update
 from sqlalchemy.orm import Session
 
 from saylau import __version__
@@ -346,9 +346,11 @@ def enqueue(
     """Record ``event`` of each contest for its confirmed subscribers, in the caller's transaction.
 
     Two statements per 500 contests, whatever the number of subscribers: a pending delivery of
-    the same event is moved to ``at`` (coalesced), the others are inserted.
+    the same event is moved to ``at`` (coalesced), the others are inserted — in the order the
+    contests are given (then by subscription), so a batch leaves the outbox a series of single
+    calls would.
     """
-    ids = sorted(set(contest_ids))
+    ids = list(dict.fromkeys(contest_ids))
     for start in range(0, len(ids), 500):
         chunk = ids[start : start + 500]
         subscribers = select(Subscription.id).where(
@@ -371,19 +373,26 @@ def enqueue(
             Delivery.event == event,
             Delivery.next_try.is_not(None),
         )
-        fresh = select(
-            Subscription.id,
-            literal(event.value),
-            literal(at, Delivery.updated_at.type),
-            literal(at, Delivery.created_at.type),
-            literal(0),
-            literal(at, Delivery.next_try.type),
-            literal(""),
-        ).where(
-            Subscription.contest_id.in_(chunk),
-            Subscription.confirmed.is_(True),
-            Subscription.ended_at.is_(None),
-            ~pending,
+        fresh = (
+            select(
+                Subscription.id,
+                literal(event.value),
+                literal(at, Delivery.updated_at.type),
+                literal(at, Delivery.created_at.type),
+                literal(0),
+                literal(at, Delivery.next_try.type),
+                literal(""),
+            )
+            .where(
+                Subscription.contest_id.in_(chunk),
+                Subscription.confirmed.is_(True),
+                Subscription.ended_at.is_(None),
+                ~pending,
+            )
+            .order_by(
+                case({c: i for i, c in enumerate(chunk)}, value=Subscription.contest_id),
+                Subscription.id,
+            )
         )
         session.execute(
             insert(Delivery).from_select(
