@@ -67,12 +67,17 @@ def _read(path: str, prefix: str, separator: str = ":") -> str | None:
 
 
 def postgresql_version(url: str | None) -> str:
-    """The server's version when benchmarking on PostgreSQL, else the installed server's."""
+    """The server's version and durability settings when benchmarking on PostgreSQL (a throwaway
+    server of ``scripts/with-postgres`` does not fsync), else the installed server's version."""
     if url is not None and make_url(url).get_backend_name() == "postgresql":
         engine = create_engine(url)
         try:
             with engine.connect() as connection:
-                return str(connection.scalar(text("SHOW server_version")))
+                version, fsync, commit = (
+                    connection.scalar(text(f"SHOW {name}"))
+                    for name in ("server_version", "fsync", "synchronous_commit")
+                )
+                return f"{version} (fsync {fsync}, synchronous_commit {commit})"
         finally:
             engine.dispose()
     candidates = sorted(Path("/usr/lib/postgresql").glob("*/bin/postgres"))
@@ -239,7 +244,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         "database": "PostgreSQL" if on_postgres else "SQLite",
         "reused": reused,
         "adopted": adopted,
-        "machine": machine(args.database),
+        "machine": machine(args.database or args.postgres),
         "outcomes": [o.as_dict() for o in outcomes],
         "idle_peak_rss_kib": idle.peak_rss_kib,
     }
