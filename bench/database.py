@@ -191,15 +191,18 @@ def ensure_demo(
                 if other != key and not schema_differences(url):
                     return Demo(url, True, other)
         built = Demo(_build_demo(key, scale, server, seed), False)
-        prune(scale, seed, server)
+        prune(scale, seed, server, keep=key)
         return built
 
 
-def prune(scale: float, seed: int, server: str | None) -> list[str]:
+def prune(scale: float, seed: int, server: str | None, *, keep: str) -> list[str]:
     """Remove the cached builds of ``scale`` and ``seed`` that no run can use any more — those
     whose schema is not the current models' (never adopted) — and return their keys, so that the
-    cache holds at most the builds of the current schema (a scale-3 build is over a gigabyte)."""
-    stale = [key for key, url in _cached(scale, seed, server) if schema_differences(url)]
+    cache holds at most the builds of the current schema (a scale-3 build is over a gigabyte).
+    The build ``keep`` (the one just made) is never removed."""
+    stale = [
+        key for key, url in _cached(scale, seed, server) if key != keep and schema_differences(url)
+    ]
     for key in stale:
         if _on_sqlite(server):
             for suffix in ("", "-wal", "-shm"):
@@ -226,7 +229,12 @@ def schema_differences(url: str) -> list[str]:
         for name in sorted(tables & set(expected)):
             columns = {c["name"] for c in found.get_columns(name)}
             wanted = {c.name for c in expected[name].columns}
-            indexes = {str(i["name"]) for i in found.get_indexes(name)}
+            # PostgreSQL reflects the index behind each unique constraint as an index too
+            indexes = {
+                str(i["name"])
+                for i in found.get_indexes(name)
+                if not i.get("duplicates_constraint")
+            }
             wanted_indexes = {str(i.name) for i in expected[name].indexes}
             differences += [
                 f"{name}.{what}: {how}"
