@@ -179,10 +179,11 @@ def ensure_demo(
     ``server`` is ``None`` (SQLite, in the cache directory) or a PostgreSQL URL whose role may
     create databases; the demo is built under a temporary name and renamed when complete, so an
     interrupted build is never reused. Two runs on this machine that need the same demo build it
-    once: the second waits for the first (a lock file per key in the cache directory).
+    once: the second waits for the first (a lock file per key and server in the cache
+    directory: a SQLite build does not wait for a PostgreSQL one).
     """
     key = demo_key(scale, seed)
-    with _build_lock(key):
+    with _build_lock(key if _on_sqlite(server) else f"{key}.{_server_tag(server)}"):
         exact = _existing(key, server)
         if exact is not None:
             return Demo(exact, True)
@@ -261,6 +262,11 @@ def _build_lock(key: str) -> Iterator[None]:
             yield
         finally:
             fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def _server_tag(server: str | None) -> str:
+    """A short name of a PostgreSQL server URL, for its builds' lock files."""
+    return hashlib.sha256(str(server).encode("utf-8")).hexdigest()[:12]
 
 
 def _on_sqlite(server: str | None) -> bool:
