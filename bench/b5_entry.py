@@ -58,16 +58,19 @@ from saylau.storage.models.organisation import Commission
 TITLE = "B5 interactive entry"
 NEEDS_DEMO = True
 WHY_MISSED = (
-    "One `saylau serve` process answers every request (uvicorn, one worker, a thread pool "
-    "behind the GIL). Profiled (pyinstrument, the service called in-process): an entry is "
-    "about 10 ms of CPU (the lookups and the control relations, the double-entry state, the "
-    "hash-chained audit event, the subscription outbox, the polling calendar) and an fsync'd "
-    "SQLite commit, and every request also resolves its server-side session in a transaction "
-    "of its own; 25 entries and 25 health checks a second keep the process busy much of the "
-    "time, so on a shared machine the latency is mostly queueing (the floor, a health check "
-    "under the same load, shows how much). What would reach it: several `saylau serve` "
-    "workers behind nginx on PostgreSQL (the production topology; SQLite has one writer at a "
-    "time), and fewer statements per entry (the calendar and lookups cached per election)."
+    "An entry is about 10 ms of CPU in the server (the lookups and the control relations, "
+    "the double-entry state, the hash-chained audit event, the subscription outbox) and a "
+    "commit, and every request also resolves its server-side session; 25 entries and 25 "
+    "health checks a second, and the 50 simulated typists' client on the same machine, keep "
+    "both cores busy, so the tail is queueing: the floor, a health check under the same "
+    "load, has a p95 of 20 ms with one process and 52 ms in the topology. The production "
+    "topology (two workers behind nginx on PostgreSQL) does not lower the p95 here (240 ms "
+    "against 213 ms): the two workers, nginx, PostgreSQL and the load generator share the "
+    "same two cores, and PostgreSQL adds a round trip per statement. What would reach it: "
+    "workers on cores of their own (the topology scales with cores, one `saylau serve` per "
+    "core, the load generator on another machine), and fewer statements per entry (the "
+    "calendar and lookups cached per election, the session resolved without a transaction "
+    "of its own)."
 )
 
 TYPISTS = 50
