@@ -22,6 +22,7 @@ from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import httpx
 
@@ -38,6 +39,34 @@ def free_port() -> int:
 
 
 @contextmanager
+def _running(
+    command: list[str], base: str, *, seconds: float, what: str, **popen: Any
+) -> Iterator[str]:
+    """``command`` started and answering ``GET {base}/api/health`` with 200 (within ``seconds``)
+    until the block ends, then terminated; yields ``base``."""
+    process = subprocess.Popen(command, **popen)
+    try:
+        deadline = time.monotonic() + seconds
+        while True:
+            try:
+                if httpx.get(f"{base}/api/health", timeout=5).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            if time.monotonic() > deadline or process.poll() is not None:
+                raise RuntimeError(f"{what} did not start")
+            time.sleep(0.1)
+        yield base
+    finally:
+        process.terminate()
+        try:
+            process.wait(30)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+@contextmanager
 def saylau_server(
     url: str, *, environment: dict[str, str] | None = None, log: Path | None = None
 ) -> Iterator[str]:
@@ -47,32 +76,19 @@ def saylau_server(
     port = free_port()
     env = {**os.environ, "SAYLAU_DATABASE_URL": url, **(environment or {})}
     command = [*saylau_command(), "serve", "--host", "127.0.0.1", "--port", str(port)]
-    sink = log.open("wb") if log is not None else subprocess.DEVNULL
-    process = subprocess.Popen(
-        [*command, "--no-notify"], env=env, stdout=sink, stderr=subprocess.STDOUT
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + START_SECONDS
-        while True:
-            try:
-                if httpx.get(f"{base}/api/health", timeout=5).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            if time.monotonic() > deadline or process.poll() is not None:
-                raise RuntimeError("saylau serve did not start")
-            time.sleep(0.2)
-        yield base
-    finally:
-        process.terminate()
-        try:
-            process.wait(30)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-        if not isinstance(sink, int):
-            sink.close()
+    with ExitStack() as stack:
+        sink = stack.enter_context(log.open("wb")) if log is not None else subprocess.DEVNULL
+        yield stack.enter_context(
+            _running(
+                [*command, "--no-notify"],
+                f"http://127.0.0.1:{port}",
+                seconds=START_SECONDS,
+                what="saylau serve",
+                env=env,
+                stdout=sink,
+                stderr=subprocess.STDOUT,
+            )
+        )
 
 
 @contextmanager
@@ -98,28 +114,16 @@ def topology(url: str, *, workers: int, scratch: Path) -> Iterator[str]:
         )
         conf = work / "nginx.conf"
         conf.write_text(standalone(http, work.resolve()), encoding="utf-8")
-        command = [str(NGINX), "-p", str(work), "-c", str(conf), "-e", str(work / "error.log")]
-        process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
-        try:
-            base = f"http://127.0.0.1:{port}"
-            deadline = time.monotonic() + 10
-            while True:
-                try:
-                    if httpx.get(f"{base}/api/health", timeout=5).status_code == 200:
-                        break
-                except httpx.HTTPError:
-                    pass
-                if time.monotonic() > deadline or process.poll() is not None:
-                    raise RuntimeError(f"nginx did not start: see {work / 'error.log'}")
-                time.sleep(0.1)
-            yield base
-        finally:
-            process.terminate()
-            try:
-                process.wait(10)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
+        yield stack.enter_context(
+            _running(
+                [str(NGINX), "-p", str(work), "-c", str(conf), "-e", str(work / "error.log")],
+                f"http://127.0.0.1:{port}",
+                seconds=10,
+                what=f"nginx (see {work / 'error.log'})",
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.STDOUT,
+            )
+        )
 
 
 @dataclass
