@@ -16,7 +16,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from enum import StrEnum
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any, NamedTuple
 
 from sqlalchemy import (
@@ -1426,9 +1426,14 @@ def _plain(value: Any) -> Any:
 
 
 _AS_IS = frozenset((type(None), int, str))
-_last_time: list[tuple[datetime, str] | None] = [None]
-"""The last time :func:`_record_of` converted and its text (a datetime is immutable; the pair
-is replaced and read as one object, so threads do not mix two pairs)."""
+
+
+@lru_cache(maxsize=16)
+def _time_text(value: datetime) -> str:
+    """A time as an audit record holds it (the call's time, the same in every record of a
+    batch: converted once)."""
+    text: str = _plain(value)
+    return text
 
 
 def _record_of(values: Mapping[str, Any], votes: Mapping[int, int] | None) -> dict[str, Any]:
@@ -1442,10 +1447,7 @@ def _record_of(values: Mapping[str, Any], votes: Mapping[int, int] | None) -> di
         if kind is ProtocolState:
             record[name] = value.value
         elif kind is datetime:
-            last = _last_time[0]  # the call's time, in every record of a batch
-            if last is None or last[0] is not value:
-                _last_time[0] = last = (value, _plain(value))
-            record[name] = last[1]
+            record[name] = _time_text(value)
         elif kind not in _AS_IS:
             record[name] = _plain(value)
     if values["state"] is ProtocolState.DEFINITIVE:
